@@ -1,0 +1,197 @@
+"""FastAPI app factory: routers, middleware, static files and one way of answering errors."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from importlib import import_module
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qms import db
+from qms.auth import passwords
+from qms.config import Settings, get_settings
+from qms.deps import LoginRequired
+from qms.errors import QMSError
+from qms.i18n import N_
+from qms.middleware import GuardMiddleware
+from qms.pages import TEMPLATES_DIR, gettext_for, render, request_lang
+from qms.registry import DOMAINS, load_models
+
+log = logging.getLogger("qms")
+
+
+_STATUS_MESSAGES = {
+    400: N_("The request could not be understood."),
+    401: N_("Sign in to continue."),
+    403: N_("You are not allowed to do this."),
+    404: N_("There is no such page or record."),
+    405: N_("This address does not accept that kind of request."),
+    409: N_("The change conflicts with the current state of the record."),
+    413: N_("The upload is too large."),
+    422: N_("Some of what was sent cannot be accepted."),
+    429: N_("Too many requests; wait a moment and try again."),
+    503: N_("The database is not answering. Try again in a moment."),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str, *, field=None, params=None):
+    """One shape for every refusal: JSON for the API, the layout with the message for pages."""
+    lang = request_lang(request, getattr(request.state, "qms_user", None))
+    translated = gettext_for(lang)(message)
+    if params:
+        translated = translated % params
+    if _is_api(request):
+        body = {"detail": translated}
+        if field:
+            body["field"] = field
+        for key, value in (params or {}).items():
+            if isinstance(value, int | str | float | bool):
+                body.setdefault(key, value)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "message": translated, "field": field},
+        status_code=status,
+    )
+
+
+def _field_of(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QMSError)
+    async def _qms_error(request: Request, exc: QMSError):
+        if exc.status == 401 and not _is_api(request):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return _error(request, exc.status, exc.message, field=exc.field, params=exc.params)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired):
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        field = _field_of(errors[0]["loc"]) if errors else "body"
+        if _is_api(request):
+            detail = [
+                {"field": _field_of(e["loc"]), "message": e["msg"], "type": e["type"]}
+                for e in errors
+            ]
+            message = gettext_for(request_lang(request))(N_("Check the field %(field)s."))
+            return JSONResponse(
+                {"detail": message % {"field": field}, "field": field, "errors": detail},
+                status_code=422,
+            )
+        return _error(request, 422, N_("Check the field %(field)s."), params={"field": field})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        message = _STATUS_MESSAGES.get(exc.status_code, _STATUS_MESSAGES[400])
+        response = _error(request, exc.status_code, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError):
+        log.info("integrity error answered 409: %s", exc.orig)
+        return _error(
+            request, 409, N_("The change conflicts with another record (a duplicate code?).")
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        log.info("data error answered 422: %s", exc.orig)
+        return _error(
+            request,
+            422,
+            N_("A value is out of range or contains characters that cannot be stored."),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, exc: OperationalError):
+        log.warning("database unavailable: %s", exc.orig)
+        if "locked" in str(exc.orig).lower():
+            return _error(request, 503, N_("The database is busy. Try again in a moment."))
+        return _error(request, 503, _STATUS_MESSAGES[503])
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError):
+        if exc.connection_invalidated:
+            return _error(request, 503, _STATUS_MESSAGES[503])
+        log.exception("database error")
+        return _error(request, 500, N_("Something went wrong on our side; nothing was saved."))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(request, 500, N_("Something went wrong on our side; nothing was saved."))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = (settings or get_settings()).prepare()
+    load_models()
+    passwords.configure(settings.password_hashing)
+    engine = db.make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="QMS Tracker",
+        version="1.0",
+        description="ISO 9001:2015 quality-management system: documents, audits, "
+        "nonconformities and corrective actions.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    install_error_handlers(app)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body=settings.upload_max_bytes + 1024 * 1024,
+        default_lang=settings.lang,
+        secure_cookies=settings.base_url.startswith("https"),
+    )
+    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+
+    @app.get("/healthz", tags=["system"], include_in_schema=False)
+    def healthz() -> Response:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    for name in DOMAINS:
+        api = import_module(f"{name}.api")
+        web = import_module(f"{name}.web")
+        app.include_router(api.router, prefix="/api/v1")
+        app.include_router(web.router)
+
+    return app

@@ -1,0 +1,1 @@
+"""Users, roles, departments, passwords, sessions, tokens and permissions."""

@@ -1,0 +1,113 @@
+"""FastAPI dependencies: the request's database session, the signed-in user, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlmodel import Session
+
+from qms.auth import service as auth
+from qms.auth.models import User
+from qms.config import Settings
+from qms.db import read_only, unit_of_work, utcnow
+from qms.errors import Unauthenticated
+
+SESSION_COOKIE = "qms_session"
+# Writing last_seen_at on every page view would turn reads into writes.
+TOUCH_EVERY = timedelta(minutes=1)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back."""
+    engine = request.app.state.engine
+    write = request.method not in SAFE_METHODS
+    with Session(engine if write else read_only(engine), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# Ids as the databases store them: anything else is a 422 naming the parameter, not a 500.
+MAX_ID = 2_147_483_647
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in person: the handler redirects to the sign-in page."""
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def resolve_user(request: Request, session: Session) -> User | None:
+    """The user behind the request's bearer token or session cookie, or None."""
+    if "qms_user" in request.state._state:
+        return request.state.qms_user
+    settings: Settings = request.app.state.settings
+    user = None
+    token = _bearer(request)
+    if token:
+        found = auth.user_for_token(session=session, token=token)
+        if found:
+            user = found[0]
+            request.state.auth_method = "token"
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            found = auth.user_for_session(
+                session=session,
+                token=cookie,
+                idle=timedelta(minutes=settings.session_idle_minutes),
+            )
+            if found:
+                user, login = found
+                request.state.auth_method = "session"
+                if utcnow() - login.last_seen_at > TOUCH_EVERY:
+                    if request.method in SAFE_METHODS:
+                        # A read request's transaction stays a reader: touch in a short one.
+                        with unit_of_work(request.app.state.engine) as writer:
+                            auth.touch_session(session=writer, session_id=login.id)
+                    else:
+                        auth.touch_session(session=session, session_id=login.id)
+    request.state.qms_user = user
+    return user
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    user = resolve_user(request, session)
+    if user is None:
+        raise Unauthenticated("Sign in, or send a valid API token, to use this.")
+    return user
+
+
+def page_user(request: Request, session: SessionDep) -> User:
+    user = resolve_user(request, session)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    return resolve_user(request, session)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+PageUser = Annotated[User, Depends(page_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -1,0 +1,77 @@
+"""Typed domain errors: each carries the message a person can act on and its HTTP status."""
+
+from __future__ import annotations
+
+
+class QMSError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, **params):
+        # `message` is an English msgid with %(name)s placeholders; it is translated into
+        # the reader's language when shown (the class names are Babel extraction keywords).
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+    def render(self, gettext) -> str:
+        text = gettext(self.message)
+        return text % self.params if self.params else text
+
+
+class Unauthenticated(QMSError):
+    status = 401
+
+
+class Forbidden(QMSError):
+    status = 403
+
+
+class NotFound(QMSError):
+    status = 404
+
+
+class Conflict(QMSError):
+    """A rule of the domain refuses the change."""
+
+    status = 409
+
+
+class InvalidTransition(Conflict):
+    pass
+
+
+class StaleVersion(Conflict):
+    """The record changed since the caller read it."""
+
+
+class Invalid(QMSError):
+    """Input that cannot be accepted; `field` names it."""
+
+    status = 422
+
+
+class TooLarge(QMSError):
+    status = 413
+
+
+class TooManyAttempts(QMSError):
+    status = 429
+
+
+class Unavailable(QMSError):
+    status = 503
+
+
+def check_version(record, version: int | None) -> None:
+    """Refuse an edit made against an older version of the record."""
+    if version is None:
+        raise Invalid("The version of the record you edited is required.", field="version")
+    if record.version != version:
+        raise StaleVersion(
+            "This record was changed by someone else (now version %(current_version)s, "
+            "you sent %(sent_version)s). Reload it and try again.",
+            field="version",
+            current_version=record.version,
+            sent_version=version,
+        )

@@ -1,0 +1,1 @@
+"""Each person's home: their work, most urgent first, gathered from every domain."""

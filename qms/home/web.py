@@ -1,0 +1,30 @@
+"""Page: the signed-in person's home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+
+from qms.deps import PageUser, SessionDep, SettingsDep
+from qms.home import service
+from qms.pages import render, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
+    today = datetime.now(settings.tz).date()
+    items = service.work_for(session=session, user=user, today=today)
+    panels = service.panels_for(session=session, user=user, today=today)
+    return render(
+        request,
+        "home.html",
+        {
+            "items": items,
+            "panels": panels,
+            "today": today,
+            "overdue": sum(i.overdue for i in items),
+        },
+    )
