@@ -48,7 +48,7 @@ def _is_api(request: Request) -> bool:
 
 def _error(request: Request, status: int, message: str, *, field=None, params=None):
     """One shape for every refusal: JSON for the API, the layout with the message for pages."""
-    lang = request_lang(request, getattr(request.state, "qms_user", None))
+    lang = request_lang(request, getattr(request.state, "viewer", None))
     translated = gettext_for(lang)(message)
     if params:
         translated = translated % params

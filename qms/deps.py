@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from qms.auth import service as auth
-from qms.auth.models import User
+from qms.auth.models import User, Viewer
 from qms.config import Settings
 from qms.db import read_only, unit_of_work, utcnow
 from qms.errors import Unauthenticated
@@ -87,6 +87,7 @@ def resolve_user(request: Request, session: Session) -> User | None:
                     else:
                         auth.touch_session(session=session, session_id=login.id)
     request.state.qms_user = user
+    request.state.viewer = Viewer.of(user) if user is not None else None
     return user
 
 

@@ -127,7 +127,7 @@ def render(
 ) -> HTMLResponse:
     settings = request.app.state.settings
     if user is None:
-        user = getattr(request.state, "qms_user", None)
+        user = getattr(request.state, "viewer", None)
     lang = request_lang(request, user)
     translator = translations(lang)
     fmt = Formatter(lang, settings.tz)
@@ -216,7 +216,7 @@ def refused(
     context: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """Show the form again with what was typed and the message beside its field."""
-    lang = request_lang(request, getattr(request.state, "qms_user", None))
+    lang = request_lang(request, getattr(request.state, "viewer", None))
     message = exc.render(gettext_for(lang))
     values = dict(context or {})
     values["errors"] = {exc.field or "_form": message}

@@ -26,14 +26,14 @@ class TokenCreate(SQLModel):
     name: str = ""
 
 
-def _token_public(token, cls=TokenPublic, **extra):
+def _token_public(row, cls=TokenPublic, **extra):
     return cls(
-        id=token.id,
-        name=token.name,
-        created_at=token.created_at,
-        last_used_at=token.last_used_at,
-        revoked_at=token.revoked_at,
-        status="revoked" if token.revoked_at else "active",
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+        status="revoked" if row.revoked_at else "active",
         **extra,
     )
 

@@ -1,5 +1,6 @@
 """Tables and shapes of departments, users and their roles, sign-in sessions and API tokens."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -73,6 +74,41 @@ class User(RecordBase, table=True):
     @property
     def status(self) -> str:
         return "active" if self.is_active else "inactive"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A detached snapshot of the signed-in user, safe to read after the request's
+    transaction ended (error pages render after a rollback has expired the ORM object)."""
+
+    id: int
+    email: str
+    full_name: str
+    position_title: str
+    department_id: int | None
+    roles: frozenset[Role]
+    lang: str | None
+    is_active: bool
+    email_notifications: bool
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(
+            id=user.id,
+            email=user.email,
+            full_name=user.full_name,
+            position_title=user.position_title,
+            department_id=user.department_id,
+            roles=frozenset(user.roles),
+            lang=user.lang,
+            is_active=user.is_active,
+            email_notifications=user.email_notifications,
+            version=user.version,
+        )
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
 
 
 class LoginSession(SQLModel, table=True):

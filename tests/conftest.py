@@ -1,0 +1,101 @@
+"""Test set-up: a fresh database per test (SQLite file copy, or PostgreSQL truncated),
+the app on it, and clients signed in as people of every role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from qms.config import Settings
+from qms.db import make_engine
+from qms.migrate import upgrade
+from qms.registry import load_models
+
+load_models()
+# The one place the tests read the environment: CI points them at PostgreSQL.
+POSTGRES_URL = os.environ.get("QMS_TEST_DATABASE_URL") or None
+ON_POSTGRES = bool(POSTGRES_URL)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if ON_POSTGRES else 'SQLite (file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path | None:
+    """SQLite: one database migrated to head, copied for each test. PostgreSQL: migrated once."""
+    if ON_POSTGRES:
+        settings = Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=POSTGRES_URL)
+        engine = make_engine(settings, pool=False)
+        upgrade(engine)
+        engine.dispose()
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    settings = Settings(data_dir=folder)
+    engine = make_engine(settings, pool=False)
+    upgrade(engine)
+    engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    assert not (folder / "qms.sqlite3-wal").exists()
+    return folder / "qms.sqlite3"
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(Settings(database_url=url), pool=False)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path, migrated_template) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if ON_POSTGRES:
+        _truncate_all(POSTGRES_URL)
+        return Settings(
+            data_dir=data_dir,
+            database_url=POSTGRES_URL,
+            password_hashing="fast",
+            secret_key="test-secret",
+            lang="en",
+        ).prepare()
+    shutil.copy(migrated_template, data_dir / "qms.sqlite3")
+    return Settings(
+        data_dir=data_dir, password_hashing="fast", secret_key="test-secret", lang="en"
+    ).prepare()
+
+
+@pytest.fixture
+def app(settings):
+    from qms.app import create_app
+
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(app):
+    return app.state.engine
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(app):
+    """Departments and one person per role (plus a second auditor and manager)."""
+    from tests.factories import World
+
+    return World(app)
