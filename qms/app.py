@@ -188,10 +188,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    app.state.nav = []
     for name in DOMAINS:
         api = import_module(f"{name}.api")
         web = import_module(f"{name}.web")
         app.include_router(api.router, prefix="/api/v1")
         app.include_router(web.router)
+        # A domain's web module may list its entries of the main navigation.
+        app.state.nav.extend(getattr(web, "NAV", []))
 
     return app

@@ -24,6 +24,7 @@ KEYWORDS = {
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
+    "rule": (2,),
     "QMSError": None,
     "Unauthenticated": None,
     "Forbidden": None,
@@ -93,3 +94,43 @@ class Formatter:
         if value.tzinfo is None:
             value = value.replace(tzinfo=ZoneInfo("UTC"))
         return value.astimezone(self.tz)
+
+
+def extract_messages() -> dict[str, list[str]]:
+    """Every msgid the code and the templates use, with where each is used."""
+    from babel.messages.extract import extract_from_dir
+
+    from qms.config import PROJECT_ROOT
+
+    found: dict[str, list[str]] = {}
+    sources = [
+        (PROJECT_ROOT / "qms", [("**.py", "python")], {}),
+        (
+            PROJECT_ROOT / "templates",
+            [("**.html", "jinja2.ext:babel_extract"), ("**.txt", "jinja2.ext:babel_extract")],
+            {"**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
+        ),
+    ]
+    for folder, method_map, options in sources:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(folder), method_map, options_map=options, keywords=KEYWORDS
+        ):
+            msgids = message if isinstance(message, tuple) else (message,)
+            for msgid in msgids:
+                if msgid:
+                    found.setdefault(msgid, []).append(f"{folder.name}/{filename}:{lineno}")
+    return found
+
+
+def untranslated(lang: str = "vi") -> dict[str, list[str]]:
+    catalog = translations(lang)
+    known = getattr(catalog, "_catalog", {})
+    missing = {}
+    for msgid, places in extract_messages().items():
+        text = known.get(msgid)
+        if text is None:
+            # plural forms are keyed (msgid, n)
+            text = known.get((msgid, 0))
+        if not text:
+            missing[msgid] = places
+    return missing

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 
-from qms.i18n import LANGUAGES, translations
+from qms.i18n import LANGUAGES, N_, translations
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = (
@@ -29,7 +29,7 @@ class _BodyTooLarge(HTTPException):
     """Raised from `receive`: an HTTPException, so FastAPI's body parsing passes it on."""
 
     def __init__(self):
-        super().__init__(status_code=413, detail="The upload is too large.")
+        super().__init__(status_code=413, detail=N_("The upload is too large."))
 
 
 def _lang(scope, default: str) -> str:
@@ -88,11 +88,13 @@ class GuardMiddleware:
 
         if method in UNSAFE and not self._same_origin(headers):
             return await _refuse(
-                scope, send, 403, "Requests from another site are refused.", self.default_lang
+                scope, send, 403, N_("Requests from another site are refused."), self.default_lang
             )
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_body:
-            return await _refuse(scope, send, 413, "The upload is too large.", self.default_lang)
+            return await _refuse(
+                scope, send, 413, N_("The upload is too large."), self.default_lang
+            )
 
         received = 0
         started = False
@@ -126,7 +128,7 @@ class GuardMiddleware:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
             if not started:
-                await _refuse(scope, send, 413, "The upload is too large.", self.default_lang)
+                await _refuse(scope, send, 413, N_("The upload is too large."), self.default_lang)
 
     @staticmethod
     def _same_origin(headers: dict[str, str]) -> bool:

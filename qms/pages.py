@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +21,17 @@ from qms.errors import Forbidden
 from qms.i18n import LANGUAGES, Formatter, translations
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main navigation, shown to those the permission allows."""
+
+    label: str  # msgid
+    url: str
+    permission: str
+
+
 ANON_COOKIE = "qms_anon"
 LANG_COOKIE = "qms_lang"
 FLASH_COOKIE = "qms_flash"
@@ -152,6 +164,11 @@ def render(
         "csrf_token": csrf_token(request),
         "csrf_field": CSRF_FIELD,
         "can": lambda action, record=None: can(user, action, record),
+        "nav_items": [
+            item
+            for item in request.app.state.nav
+            if user is not None and can(user, item.permission)
+        ],
         "fmt": fmt,
         "_": _,
         "gettext": _,

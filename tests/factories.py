@@ -110,7 +110,11 @@ class Browser(TestClient):
         token = self.csrf("/login")
         response = self.post(
             "/login",
-            data={"csrf_token": token, "email": person.email, "password": password or person.password},
+            data={
+                "csrf_token": token,
+                "email": person.email,
+                "password": password or person.password,
+            },
         )
         if password is None:
             assert response.status_code == 303, response.text

@@ -72,6 +72,7 @@ rule("user.list", "Only an administrator or a quality officer can list users.")(
     has_any(Role.admin, Role.quality_officer)
 )
 rule("department.list", "Signed-in users can list departments.")(lambda user, _r=None: True)
+rule("signed_in", "Sign in to continue.")(lambda user, _r=None: True)
 rule(
     "trail.read",
     "Only an administrator, a quality officer or an auditor can read the audit trail.",

@@ -1,6 +1,5 @@
 """Trail events (each holding the hash of the one before) and electronic signatures."""
 
-
 from datetime import datetime
 
 from sqlalchemy import Index, Text

@@ -11,7 +11,10 @@ _n = count(1)
 
 def _new_department(world, role):
     n = next(_n)
-    return {"json": {"code": f"D{n}", "name": f"Phòng {n}"}, "data": {"code": f"D{n}", "name": f"Phòng {n}"}}
+    return {
+        "json": {"code": f"D{n}", "name": f"Phòng {n}"},
+        "data": {"code": f"D{n}", "name": f"Phòng {n}"},
+    }
 
 
 def _new_user(world, role):
@@ -37,14 +40,22 @@ def _other_user(world):
 def _someone_else(world, role):
     # Anyone may edit their own preferences; only an admin may edit someone else.
     user = _other_user(world)
-    return {"params": {"user_id": user.id}, "json": {"version": user.version, "position_title": "Trưởng phòng"}}
+    return {
+        "params": {"user_id": user.id},
+        "json": {"version": user.version, "position_title": "Trưởng phòng"},
+    }
 
 
 def _someone_else_page(world, role):
     user = _other_user(world)
     return {
         "params": {"user_id": user.id},
-        "data": {"version": str(user.version), "full_name": user.full_name, "roles": "manager", "is_active": "on"},
+        "data": {
+            "version": str(user.version),
+            "full_name": user.full_name,
+            "roles": "manager",
+            "is_active": "on",
+        },
     }
 
 
@@ -104,5 +115,10 @@ CASES = [
     Case("POST", "/admin/users/{user_id}", frozenset({"admin"}), _someone_else_page),
     Case("GET", "/admin/departments", EVERYONE),
     Case("POST", "/admin/departments", frozenset({"admin"}), _new_department),
-    Case("GET", "/trail/{record_type}/{record_id}", frozenset({"admin", "quality_officer", "auditor"}), _trail_page),
+    Case(
+        "GET",
+        "/trail/{record_type}/{record_id}",
+        frozenset({"admin", "quality_officer", "auditor"}),
+        _trail_page,
+    ),
 ]
