@@ -99,3 +99,26 @@ def world(app):
     from tests.factories import World
 
     return World(app)
+
+
+@pytest.fixture
+def cli(settings):
+    """Run `qms …` in-process against the test's database; returns (exit code, output)."""
+    from typer.testing import CliRunner
+
+    from qms.cli import app as cli_app
+
+    env = {
+        "QMS_DATA_DIR": str(settings.data_dir),
+        "QMS_SECRET_KEY": settings.secret_key,
+        "QMS_PASSWORD_HASHING": "fast",
+        "QMS_DATABASE_URL": settings.database_url or "",
+    }
+
+    def run(*args: str, input: str | None = None, env_extra: dict | None = None):
+        result = CliRunner().invoke(
+            cli_app, list(args), input=input, env={**env, **(env_extra or {})}
+        )
+        return result.exit_code, result.output
+
+    return run
