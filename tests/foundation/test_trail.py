@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -46,7 +47,7 @@ def test_a_refused_write_leaves_no_event(world, engine):
 def test_the_chain_links_each_event_to_the_one_before(world, engine):
     events = _events(engine)
     assert events[0].prev_hash == trail.GENESIS
-    for previous, event in zip(events, events[1:], strict=False):
+    for previous, event in itertools.pairwise(events):
         assert event.prev_hash == previous.hash and event.seq == previous.seq + 1
     with Session(engine) as session:
         result = trail.verify(session=session)
