@@ -154,7 +154,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        scheduler = lock = None
+        if settings.scheduler == "on":
+            from qms.reminders.scheduler import start_background
+
+            scheduler, lock = start_background(engine, settings)
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+            lock.release()
         engine.dispose()
 
     app = FastAPI(
@@ -196,5 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(web.router)
         # A domain's web module may list its entries of the main navigation.
         app.state.nav.extend(getattr(web, "NAV", []))
+        if hasattr(web, "unread_badge"):
+            app.state.unread_counter = web.unread_badge
 
     return app

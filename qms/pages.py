@@ -154,7 +154,10 @@ def render(
         return translator.ngettext(singular, plural, n) % params
 
     ensure_anon_cookie(request)
+    counter = getattr(request.app.state, "unread_counter", None)
+    unread = counter(request.app.state.engine, user.id) if user is not None and counter else 0
     values = {
+        "unread": unread,
         "request": request,
         "user": user,
         "lang": lang,

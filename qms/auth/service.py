@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ USER_FIELDS = (
     "email_notifications",
     "roles",
 )
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_LOCKOUT = timedelta(minutes=15)
 
@@ -56,6 +58,11 @@ def create_department(*, session: Session, by: User | None, code: str, name: str
     code, name = code.strip(), name.strip()
     if not code:
         raise Invalid("Enter a department code.", field="code")
+    if not CODE_PATTERN.fullmatch(code) or len(code) > 20:
+        raise Invalid(
+            "A department code has at most 20 letters, digits, dots, dashes or underscores.",
+            field="code",
+        )
     if not name:
         raise Invalid("Enter a department name.", field="name")
     if session.exec(select(Department).where(Department.code == code)).first():

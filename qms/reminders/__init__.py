@@ -1,0 +1,1 @@
+"""Reminders: daily sweeps that find what is due, an in-app inbox and e-mail digests."""

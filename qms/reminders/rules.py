@@ -1,0 +1,73 @@
+"""What is due, rule by rule: each rule is a small function listed in RULES.
+
+A rule looks at the records as of a day and yields `Due` items; the sweep turns each into
+the reminder of its current stage, so a stage missed while the server was down is simply
+the stage found at the next sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from qms.i18n import N_
+
+# Stages, each a window before or after the due date: 30 days before, 7 days before, on the
+# day, then one per week overdue (escalated to the department's managers).
+STAGE_LABELS = {
+    "30d": N_("due within 30 days"),
+    "7d": N_("due within 7 days"),
+    "due": N_("due today"),
+    "overdue": N_("overdue"),
+}
+
+
+def stage_of(due_on: date, as_of: date) -> str | None:
+    days = (due_on - as_of).days
+    if days > 30:
+        return None
+    if days > 7:
+        return "30d"
+    if days > 0:
+        return "7d"
+    if days == 0:
+        return "due"
+    week = (-days - 1) // 7 + 1
+    return f"overdue-{week}"
+
+
+def is_overdue(stage: str) -> bool:
+    return stage.startswith("overdue")
+
+
+@dataclass(frozen=True)
+class Due:
+    rule: str
+    record_type: str
+    record_id: int
+    due_on: date
+    recipients: tuple[int, ...]
+    message: str  # msgid with %(name)s placeholders, e.g. "Review %(code)s %(title)s"
+    url: str
+    params: dict = field(default_factory=dict)
+    # Overdue reminders also go to this department's managers.
+    department_id: int | None = None
+
+
+Rule = Callable[[Session, date], Iterable[Due]]
+RULES: list[tuple[str, Rule]] = []
+
+
+def rule(name: str):
+    """Register a rule under its name (the first part of every reminder key it makes)."""
+
+    def register(fn: Rule) -> Rule:
+        if any(existing == name for existing, _ in RULES):
+            raise RuntimeError(f"reminder rule {name!r} registered twice")
+        RULES.append((name, fn))
+        return fn
+
+    return register

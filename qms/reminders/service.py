@@ -1,0 +1,250 @@
+"""The sweep: from the rules' findings to notification rows (each made once), then e-mail.
+
+A notification's key is unique, and rows are inserted with ON CONFLICT DO NOTHING, so a
+sweep run twice, two sweeps at once in two processes, or a sweep re-run after a crash never
+make the same reminder twice. E-mail is claimed row by row before sending, so two sweeps
+never send the same reminder; a failed send is released and tried at the next sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from qms.auth import service as auth
+from qms.auth.models import User
+from qms.config import Settings
+from qms.db import unit_of_work, utcnow
+from qms.errors import NotFound
+from qms.reminders import rules as rules_module
+from qms.reminders.models import Notification, SweepRun
+from qms.trail import service as trail
+
+log = logging.getLogger("qms.reminders")
+CLAIM_TIMEOUT = timedelta(minutes=15)
+MAX_EMAIL_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    rule: str
+    record_type: str
+    record_id: int
+    due_on: date
+    stage: str
+    recipient_id: int
+    escalation: bool
+    message: str
+    params: str
+    url: str
+
+
+def plan(*, session: Session, as_of: date) -> list[Planned]:
+    """Every reminder that should exist as of the day, computed from the records."""
+    planned: dict[str, Planned] = {}
+    managers: dict[int, list[int]] = {}
+    for name, find in rules_module.RULES:
+        for due in find(session, as_of):
+            stage = rules_module.stage_of(due.due_on, as_of)
+            if stage is None:
+                continue
+            recipients = {(uid, False) for uid in due.recipients}
+            if rules_module.is_overdue(stage) and due.department_id is not None:
+                if due.department_id not in managers:
+                    managers[due.department_id] = [
+                        m.id
+                        for m in auth.managers_of(session=session, department_id=due.department_id)
+                    ]
+                recipients |= {
+                    (uid, True) for uid in managers[due.department_id] if uid not in due.recipients
+                }
+            for recipient_id, escalation in recipients:
+                key = ":".join(
+                    (
+                        name,
+                        due.record_type,
+                        str(due.record_id),
+                        due.due_on.isoformat(),
+                        stage,
+                        str(recipient_id),
+                    )
+                )
+                planned[key] = Planned(
+                    key=key,
+                    rule=name,
+                    record_type=due.record_type,
+                    record_id=due.record_id,
+                    due_on=due.due_on,
+                    stage=stage,
+                    recipient_id=recipient_id,
+                    escalation=escalation,
+                    message=due.message,
+                    params=trail.canonical_json(due.params),
+                    url=due.url,
+                )
+    return list(planned.values())
+
+
+def _insert_new(session: Session, planned: list[Planned], sweep_id: int) -> int:
+    if not planned:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    created = 0
+    now = utcnow()
+    for start in range(0, len(planned), 500):
+        rows = [
+            {
+                **p.__dict__,
+                "sweep_id": sweep_id,
+                "created_at": now,
+                "email_attempts": 0,
+                "email_error": "",
+                "read_at": None,
+            }
+            for p in planned[start : start + 500]
+        ]
+        statement = (
+            insert(Notification)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Notification.id)
+        )
+        created += len(session.execute(statement).all())
+    return created
+
+
+def sweep(
+    *, engine: Engine, settings: Settings, as_of: date, trigger: str = "manual", mailer=None
+) -> SweepRun:
+    """One sweep: plan, insert what is new, send e-mail digests; returns its record."""
+    started = time.perf_counter()
+    with unit_of_work(engine) as session:
+        run = SweepRun(as_of=as_of, trigger=trigger, host=socket.gethostname()[:128])
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    created = emailed = failures = 0
+    error = ""
+    try:
+        with unit_of_work(engine) as session:
+            created = _insert_new(session, plan(session=session, as_of=as_of), run_id)
+        if settings.smtp_host:
+            from qms.reminders.delivery import deliver
+
+            emailed, failures = deliver(
+                engine=engine, settings=settings, claimer=f"sweep-{run_id}", mailer=mailer
+            )
+    except Exception as exc:  # the run's record says what stopped it; the next sweep redoes it
+        log.exception("reminder sweep %s failed", run_id)
+        error = f"{type(exc).__name__}: {exc}"
+    with unit_of_work(engine) as session:
+        run = session.get(SweepRun, run_id)
+        run.finished_at = utcnow()
+        run.duration_ms = int((time.perf_counter() - started) * 1000)
+        run.created, run.emailed, run.email_failures, run.error = created, emailed, failures, error
+        session.add(run)
+        trail.record(
+            session=session,
+            actor=None,
+            action="sweep_run",
+            record_type="sweep_run",
+            record_id=run_id,
+            changes={
+                "as_of": [None, as_of],
+                "created": [None, created],
+                "emailed": [None, emailed],
+            },
+            reason=error,
+        )
+    return run
+
+
+# --- the inbox --------------------------------------------------------------------------
+
+
+def inbox(
+    *, session: Session, user: User, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[Notification]:
+    query = select(Notification).where(Notification.recipient_id == user.id)
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    query = query.order_by(
+        col(Notification.read_at).is_(None).desc(), col(Notification.due_on), col(Notification.id)
+    )
+    return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def unread_count(*, session: Session, user_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == user_id, col(Notification.read_at).is_(None))
+    ).one()
+
+
+def mark_read(*, session: Session, user: User, notification_id: int) -> Notification:
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != user.id:
+        # Another person's reminder is not even acknowledged to exist.
+        raise NotFound("Notification %(id)s does not exist.", id=notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        session.add(notification)
+    return notification
+
+
+def mark_all_read(*, session: Session, user: User) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user.id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def text_of(notification: Notification, gettext) -> str:
+    params = json.loads(notification.params or "{}")
+    message = gettext(notification.message)
+    try:
+        return message % params if params else message
+    except (KeyError, TypeError, ValueError):
+        return message
+
+
+# --- the admin view ---------------------------------------------------------------------
+
+
+def recent_sweeps(*, session: Session, limit: int = 20) -> list[SweepRun]:
+    return list(session.exec(select(SweepRun).order_by(col(SweepRun.id).desc()).limit(limit)).all())
+
+
+def failed_deliveries(*, session: Session, limit: int = 100) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(col(Notification.emailed_at).is_(None), Notification.email_attempts > 0)
+            .order_by(col(Notification.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def stage_counts(*, session: Session, sweep_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Notification.rule, func.count())
+        .where(Notification.sweep_id == sweep_id)
+        .group_by(Notification.rule)
+    ).all()
+    return defaultdict(int, dict(rows))
