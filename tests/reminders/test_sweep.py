@@ -134,7 +134,7 @@ def test_a_crashed_sweep_run_again_creates_nothing_twice(
     calls = {"n": 0}
 
     def crash_after_insert(session, planned, sweep_id):
-        created = real_insert(session, planned, sweep_id)
+        real_insert(session, planned, sweep_id)
         calls["n"] += 1
         raise RuntimeError("killed half-way")
 
@@ -323,7 +323,7 @@ def test_the_inbox_shows_reminders_and_the_header_counts_them(world, engine, set
     service.sweep(engine=engine, settings=settings, as_of=ANCHOR)
     api = world.api(world.staff)
     inbox = api.get("/api/v1/notifications").json()
-    assert inbox and inbox[0]["text"] == "Review department A" and inbox[0]["status"] == "unread"
+    assert inbox and inbox[0]["text"] == "Review department A – Phòng A" and inbox[0]["status"] == "unread"
     browser = world.browser(world.staff)
     home = browser.get("/").text
     assert 'class="count overdue"' in home
