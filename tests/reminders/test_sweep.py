@@ -323,7 +323,11 @@ def test_the_inbox_shows_reminders_and_the_header_counts_them(world, engine, set
     service.sweep(engine=engine, settings=settings, as_of=ANCHOR)
     api = world.api(world.staff)
     inbox = api.get("/api/v1/notifications").json()
-    assert inbox and inbox[0]["text"] == "Review department A – Phòng A" and inbox[0]["status"] == "unread"
+    assert (
+        inbox
+        and inbox[0]["text"] == "Review department A – Phòng A"
+        and inbox[0]["status"] == "unread"
+    )
     browser = world.browser(world.staff)
     home = browser.get("/").text
     assert 'class="count overdue"' in home

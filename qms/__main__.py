@@ -1,0 +1,5 @@
+"""`python -m qms` is the `qms` command."""
+
+from qms.cli import app
+
+app()

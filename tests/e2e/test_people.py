@@ -1,0 +1,63 @@
+"""Signing in as each demo person, a wrong password, and the language switch, in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+PEOPLE = [
+    ("admin@ubnd.demo.vn", "Đỗ Quang Vinh"),
+    ("chatluong@ubnd.demo.vn", "Nguyễn Thị Lan"),
+    ("danhgia@ubnd.demo.vn", "Trần Văn Hùng"),
+    ("giamdoc@ubnd.demo.vn", "Lê Minh Tuấn"),
+    ("nhanvien@ubnd.demo.vn", "Phạm Thu Hà"),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("email", "name"), PEOPLE, ids=[p[0].split("@")[0] for p in PEOPLE])
+def test_each_demo_person_signs_in_and_out(journey, email, name):
+    tab = journey()
+    page = tab.sign_in(email)
+    assert name in page.inner_text("h1")
+    tab.shot("home")
+    tab.sign_out()
+    assert page.url.endswith("/login")
+    assert "You have signed out." in page.inner_text("main")
+
+
+@pytest.mark.e2e
+def test_a_wrong_password_and_a_missing_field_are_explained(journey):
+    tab = journey()
+    page = tab.goto("/login")
+    page.fill("#f-email", "nhanvien@ubnd.demo.vn")
+    page.fill("#f-password", "wrong")
+    tab.submit("form[action='/login']")
+    assert "not correct" in page.inner_text("main")
+    assert page.input_value("#f-email") == "nhanvien@ubnd.demo.vn"
+    tab.shot("wrong-password")
+    page.fill("#f-email", "")
+    tab.submit("form[action='/login']")
+    assert "Enter your e-mail address." in page.inner_text(".field-error")
+    tab.shot("missing-email")
+
+
+@pytest.mark.e2e
+def test_vietnamese_pages_at_tablet_width(journey):
+    tab = journey(lang="vi", width=800, height=1280)
+    page = tab.goto("/login")
+    assert "Đăng nhập" in page.inner_text("h1")
+    tab.sign_in("chatluong@ubnd.demo.vn")
+    assert "Xin chào" in page.inner_text("h1")
+    tab.shot("home-vi-tablet")
+    page.select_option("#lang-choice", "en")
+    tab.submit("form[action='/lang']")
+    assert "Hello" in page.inner_text("h1")
+
+
+@pytest.mark.e2e
+def test_an_unknown_address_says_so(journey):
+    tab = journey()
+    tab.sign_in("nhanvien@ubnd.demo.vn")
+    response = tab.page.goto(tab.base + "/no/such/page")
+    assert response.status == 404
+    assert "There is no such page" in tab.page.inner_text("main")
