@@ -3,6 +3,7 @@ database and the demo office, driven by Playwright in Debian's headless Chromium
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -176,10 +177,9 @@ def journey(request, chromium, live_server):
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         for index, tab in enumerate(journeys):
-            try:
+            # A closed page has nothing more to save.
+            with contextlib.suppress(Exception):
                 tab.page.screenshot(path=str(folder / f"failed-{index}.png"), full_page=True)
                 (folder / f"failed-{index}.html").write_text(tab.page.content())
-            except Exception:  # a closed page has nothing more to save
-                pass
     for context in contexts:
         context.close()
