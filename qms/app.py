@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from qms.reminders.scheduler import start_background
 
             scheduler, lock = start_background(engine, settings)
+        _app.state.scheduler = scheduler
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)
