@@ -10,10 +10,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from qms import db
 from qms.auth import passwords
@@ -39,6 +42,20 @@ _STATUS_MESSAGES = {
     422: N_("Some of what was sent cannot be accepted."),
     429: N_("Too many requests; wait a moment and try again."),
     503: N_("The database is not answering. Try again in a moment."),
+}
+
+
+class ErrorBody(BaseModel):
+    """Every refusal of the API: the message, and the field it is about when there is one."""
+
+    detail: str
+    field: str | None = None
+
+
+# Documented on every API operation, so clients (and schemathesis) know each refusal's shape.
+ERROR_RESPONSES = {
+    status: {"model": ErrorBody, "description": _STATUS_MESSAGES[status]}
+    for status in (400, 401, 403, 404, 409, 413, 422, 503)
 }
 
 
@@ -108,6 +125,9 @@ def install_error_handlers(app: FastAPI) -> None:
         response = _error(request, exc.status_code, message)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
+        if exc.status_code == 405:
+            # Starlette names only the first route's methods; a path may have several routes.
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return response
 
     @app.exception_handler(IntegrityError)
@@ -120,6 +140,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError):
         log.info("data error answered 422: %s", exc.orig)
+        return _error(
+            request,
+            422,
+            N_("A value is out of range or contains characters that cannot be stored."),
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
         return _error(
             request,
             422,
@@ -144,6 +172,37 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _error(request, 500, N_("Something went wrong on our side; nothing was saved."))
+
+
+def walk_routes(routes, prefix: str = ""):
+    """Every APIRoute with its full path, through included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif hasattr(route, "original_router"):  # an included router (FastAPI keeps it lazy)
+            yield from walk_routes(
+                route.original_router.routes, prefix + route.include_context.prefix
+            )
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods of every route this path would reach (an integer parameter only
+    reaches a route when it is a number: /users/me is not /users/{user_id})."""
+    if not hasattr(app.state, "route_table"):
+        app.state.route_table = [
+            (
+                compile_path(full)[0],
+                route.methods,
+                {p.name for p in route.dependant.path_params if p.field_info.annotation is int},
+            )
+            for full, route in walk_routes(app.routes)
+        ]
+    methods: set[str] = set()
+    for pattern, route_methods, numeric in app.state.route_table:
+        found = pattern.match(path)
+        if found and all(found.group(name).isdigit() for name in numeric):
+            methods |= route_methods
+    return sorted(methods)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -201,7 +260,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name in DOMAINS:
         api = import_module(f"{name}.api")
         web = import_module(f"{name}.web")
-        app.include_router(api.router, prefix="/api/v1")
+        app.include_router(api.router, prefix="/api/v1", responses=ERROR_RESPONSES)
         app.include_router(web.router)
         # A domain's web module may list its entries of the main navigation.
         app.state.nav.extend(getattr(web, "NAV", []))

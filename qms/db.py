@@ -22,6 +22,10 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# The largest id both databases store in an INTEGER column; API ids are bounded by it.
+MAX_ID = 2_147_483_647
+
+
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC: what every `_at` column stores."""
     return datetime.now(UTC)

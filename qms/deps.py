@@ -12,7 +12,7 @@ from sqlmodel import Session
 from qms.auth import service as auth
 from qms.auth.models import User, Viewer
 from qms.config import Settings
-from qms.db import read_only, unit_of_work, utcnow
+from qms.db import MAX_ID, read_only, unit_of_work, utcnow
 from qms.errors import Unauthenticated
 
 SESSION_COOKIE = "qms_session"
@@ -39,7 +39,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 # Ids as the databases store them: anything else is a 422 naming the parameter, not a 500.
-MAX_ID = 2_147_483_647
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

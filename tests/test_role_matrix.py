@@ -7,9 +7,9 @@ import pkgutil
 from importlib import import_module
 
 import pytest
-from fastapi.routing import APIRoute
 
 import tests.matrix as matrix_pkg
+from qms.app import walk_routes
 from tests.matrix import ROLES, Case
 
 
@@ -25,16 +25,8 @@ def _all_cases() -> dict[tuple[str, str], Case]:
 CASES = _all_cases()
 
 
-def _walk(routes, prefix=""):
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):  # an included router (FastAPI keeps it lazy)
-            yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
-
-
 def _routes(app):
-    for path, route in _walk(app.routes):
+    for path, route in walk_routes(app.routes):
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
             yield method, path
 

@@ -8,7 +8,7 @@ from pydantic import EmailStr, field_validator
 from sqlalchemy import Index
 from sqlmodel import Field, Relationship, SQLModel
 
-from qms.db import RecordBase, utcnow
+from qms.db import MAX_ID, RecordBase, utcnow
 from qms.i18n import N_
 
 
@@ -151,7 +151,7 @@ class LoginFailure(SQLModel, table=True):
 
 
 class DepartmentCreate(SQLModel):
-    code: str = Field(min_length=1, max_length=20, regex=r"^[A-Za-z0-9_.\-]+$")
+    code: str = Field(min_length=1, max_length=20, schema_extra={"pattern": r"^[A-Za-z0-9_.\-]+$"})
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -168,9 +168,9 @@ class UserCreate(SQLModel):
     full_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=8, max_length=256)
     roles: list[Role] = Field(min_length=1)
-    department_id: int | None = None
+    department_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     position_title: str = Field(default="", max_length=200)
-    lang: str | None = Field(default=None, regex=r"^(vi|en)$")
+    lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
 
     @field_validator("full_name")
     @classmethod
@@ -185,9 +185,9 @@ class UserUpdate(SQLModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     position_title: str | None = Field(default=None, max_length=200)
     roles: list[Role] | None = Field(default=None, min_length=1)
-    department_id: int | None = None
+    department_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     is_active: bool | None = None
-    lang: str | None = Field(default=None, regex=r"^(vi|en)$")
+    lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
     email_notifications: bool | None = None
 
 
