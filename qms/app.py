@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -135,6 +136,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error answered 409: %s", exc.orig)
         return _error(
             request, 409, N_("The change conflicts with another record (a duplicate code?).")
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError):
+        return _error(
+            request,
+            409,
+            N_("Someone else changed this record at the same moment. Reload it and try again."),
         )
 
     @app.exception_handler(DataError)

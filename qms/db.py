@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, Session, SQLModel, create_engine
 
@@ -32,11 +33,24 @@ def utcnow() -> datetime:
 
 
 class RecordBase(SQLModel):
-    """Columns every editable record carries: a version for optimistic locking, timestamps."""
+    """Columns every editable record carries: a version for optimistic locking, timestamps.
+
+    Services compare the version a person edited against (`qms.errors.check_version`) and
+    raise it with each change. The mapper also puts `WHERE version = <the one read>` in
+    every UPDATE, so of two transactions that read the same version only the first
+    writes; the second gets StaleDataError, answered as 409 (PostgreSQL's READ COMMITTED
+    would otherwise let both through).
+    """
 
     version: int = Field(default=1, ge=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @declared_attr
+    def __mapper_args__(cls):
+        if "__table__" not in cls.__dict__:
+            return {}
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 def make_engine(settings: Settings, *, pool: bool = True) -> Engine:
