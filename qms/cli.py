@@ -6,12 +6,14 @@ import sys
 from contextlib import contextmanager
 from importlib import import_module
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qms.auth.models import Role
 from qms.config import Settings, SettingsError, load_settings
+from qms.errors import QMSError
 
 app = typer.Typer(
     help="QMS Tracker: an ISO 9001:2015 quality-management system.",
@@ -231,6 +233,44 @@ def trail_verify() -> None:
         err=True,
     )
     raise typer.Exit(1)
+
+
+@app.command()
+def backup(target: Path) -> None:
+    """Write a consistent archive of the database, the files and a manifest of hashes."""
+    from qms.backup import backup as make_backup
+
+    current = settings()
+    engine = engine_for(current)
+    try:
+        manifest = make_backup(settings=current, engine=engine, target=target)
+    except QMSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    rows = sum(manifest["rows"].values())
+    typer.echo(f"backup written to {target}: {rows} rows, {len(manifest['files'])} files")
+
+
+@app.command()
+def restore(source: Path) -> None:
+    """Restore an archive into an empty data directory (or an empty PostgreSQL database)."""
+    from qms.backup import restore as do_restore
+
+    current = settings()
+    engine = engine_for(current)
+    try:
+        manifest = do_restore(settings=current, engine=engine, source=source)
+    except QMSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"restored {sum(manifest['rows'].values())} rows and {len(manifest['files'])} files "
+        f"from {source}; run `qms init` to upgrade and `qms trail verify` to check"
+    )
 
 
 def _register_domain_commands() -> None:
