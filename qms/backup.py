@@ -67,12 +67,13 @@ def backup(*, settings: Settings, engine: Engine, target: Path) -> dict:
             source.close()
             copy.close()
         else:
-            if shutil.which("pg_dump") is None:
+            pg_dump = shutil.which("pg_dump")
+            if pg_dump is None:
                 raise Conflict("pg_dump is not on the PATH: install PostgreSQL's client tools.")
             database = work / "database.pgdump"
             args, env = _pg_args(settings.sqlalchemy_url.replace("+psycopg", ""))
             subprocess.run(  # noqa: S603 - fixed program, arguments from our own settings
-                ["pg_dump", "--format=custom", "--no-owner", "--file", str(database), *args],
+                [pg_dump, "--format=custom", "--no-owner", "--file", str(database), *args],
                 check=True,
                 env={**_base_env(), **env},
                 capture_output=True,
@@ -142,8 +143,11 @@ def restore(*, settings: Settings, engine: Engine, source: Path) -> dict:
                 shutil.copyfile(database, target)
             else:
                 args, env = _pg_args(settings.sqlalchemy_url.replace("+psycopg", ""))
+                pg_restore = shutil.which("pg_restore")
+                if pg_restore is None:
+                    raise Conflict("pg_dump is not on the PATH: install PostgreSQL's client tools.")
                 subprocess.run(  # noqa: S603
-                    ["pg_restore", "--no-owner", "--clean", "--if-exists", *args, str(database)],
+                    [pg_restore, "--no-owner", "--clean", "--if-exists", *args, str(database)],
                     check=True,
                     env={**_base_env(), **env},
                     capture_output=True,
