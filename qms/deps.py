@@ -94,6 +94,12 @@ def current_user(request: Request, session: SessionDep) -> User:
     user = resolve_user(request, session)
     if user is None:
         raise Unauthenticated("Sign in, or send a valid API token, to use this.")
+    if request.method not in SAFE_METHODS and request.state.auth_method == "session":
+        # The API used by the browser's own script: the session cookie alone is not
+        # enough to change anything, the page's CSRF token must come along.
+        from qms.pages import check_csrf_header
+
+        check_csrf_header(request)
     return user
 
 

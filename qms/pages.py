@@ -99,6 +99,14 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
+def check_csrf_header(request: Request) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent, csrf_token(request)):
+        raise Forbidden(
+            "This form has expired or did not come from this site. Reload the page and try again."
+        )
+
+
 def ensure_anon_cookie(request: Request) -> str | None:
     """A browser without any cookie gets a random seed for the sign-in form's token."""
     if request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE):

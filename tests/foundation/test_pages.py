@@ -285,3 +285,26 @@ def test_a_person_changes_their_password(world):
     )
     assert ok.status_code == 303
     assert world.browser(None).sign_in(world.staff, password="new password 1").status_code == 303
+
+
+def test_the_api_used_with_the_session_cookie_needs_the_csrf_header(world):
+    browser = world.browser(world.admin)
+    token = browser.csrf("/account")
+    refused = browser.post("/api/v1/departments", json={"code": "Q1", "name": "Q"})
+    assert refused.status_code == 403
+    allowed = browser.post(
+        "/api/v1/departments", json={"code": "Q1", "name": "Q"}, headers={"X-CSRF-Token": token}
+    )
+    assert allowed.status_code == 201
+    assert browser.get("/api/v1/users/me").status_code == 200  # reading needs no token
+
+
+def test_failures_from_one_address_slow_down_every_account_from_it(world):
+    browser = world.browser(None)
+    for n in range(20):  # 4 × the per-account limit, spread over many accounts
+        browser.sign_in(
+            type(world.staff)(user=type(world.staff.user)(email=f"guess{n}@example.org")),
+            password="x",
+        )
+    blocked = browser.sign_in(world.manager, password=world.manager.password)
+    assert blocked.status_code == 429
