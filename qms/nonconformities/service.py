@@ -21,6 +21,7 @@ from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import utcnow
 from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.nonconformities.models import (
@@ -404,7 +405,7 @@ def raise_nonconformity(
     clause = (clause or "").strip()
     if not CLAUSE.match(clause):
         raise Invalid("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
-    description = _text(description, "description", "Describe the nonconformity.")
+    description = _text(description, "description", N_("Describe the nonconformity."))
     department = session.get(Department, department_id) if department_id else None
     if department is None:
         raise Invalid("Choose the department concerned.", field="department_id")
@@ -508,9 +509,11 @@ def investigate(
         Status.open,
         Status.investigating,
         Status.action_planned,
-        message="%(code)s is past its investigation: the root cause can no longer be changed.",
+        message=N_("%(code)s is past its investigation: the root cause can no longer be changed."),
     )
-    containment = _text(containment, "containment", "Describe the correction or containment taken.")
+    containment = _text(
+        containment, "containment", N_("Describe the correction or containment taken.")
+    )
     try:
         method = RootCauseMethod(root_cause_method)
     except ValueError:
@@ -527,7 +530,7 @@ def investigate(
         root_cause = (root_cause or "").strip() or answers[4]
     else:
         answers = []
-    root_cause = _text(root_cause, "root_cause", "State the root cause found.")
+    root_cause = _text(root_cause, "root_cause", N_("State the root cause found."))
     before = trail.snapshot(nc, FIELDS)
     nc.containment = containment
     nc.root_cause_method = method.value
@@ -574,10 +577,10 @@ def plan_action(
         nc,
         Status.investigating,
         Status.action_planned,
-        message="Corrective actions of %(code)s can no longer be planned (it is %(status)s).",
+        message=N_("Corrective actions of %(code)s can no longer be planned (it is %(status)s)."),
         status=nc.status,
     )
-    description = _text(description, "description", "Describe the corrective action.")
+    description = _text(description, "description", N_("Describe the corrective action."))
     owner = _active_user(session, owner_id, "owner_id")
     if not isinstance(due_on, date):
         raise Invalid("Enter the due date.", field="due_on")
@@ -689,7 +692,7 @@ def complete_action(
             code=nc.code,
             status=nc.status,
         )
-    evidence = _text(evidence, "evidence", "Describe the evidence that the action was done.")
+    evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
     for filename, content in files:
         attach_evidence(
             session=session,
@@ -745,8 +748,10 @@ def verify(
     _refuse_unless(
         nc,
         Status.verifying,
-        message="The effectiveness of %(code)s can be checked only once all its actions are "
-        "done (it is %(status)s).",
+        message=N_(
+            "The effectiveness of %(code)s can be checked only once all its actions are "
+            "done (it is %(status)s)."
+        ),
         status=nc.status,
     )
     if is_ready_to_close(session=session, nc=nc):
@@ -847,8 +852,10 @@ def close(
     _refuse_unless(
         nc,
         Status.verifying,
-        message="%(code)s cannot be closed while it is %(status)s: its actions must be done "
-        "and found effective first.",
+        message=N_(
+            "%(code)s cannot be closed while it is %(status)s: its actions must be done "
+            "and found effective first."
+        ),
         status=nc.status,
     )
     if not is_ready_to_close(session=session, nc=nc):
@@ -890,10 +897,10 @@ def cancel(
     _refuse_unless(
         nc,
         *ACTIVE,
-        message="%(code)s is already %(status)s and cannot be cancelled.",
+        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
         status=nc.status,
     )
-    reason = _text(reason, "reason", "Give the reason for cancelling.")
+    reason = _text(reason, "reason", N_("Give the reason for cancelling."))
     before = trail.snapshot(nc, FIELDS)
     transition(nc, Status.cancelled)
     nc.cancel_reason = reason
@@ -915,7 +922,7 @@ def link_documents(
     require(by, "nonconformity.link_documents", nc)
     _check(nc, version)
     _refuse_unless(
-        nc, *ACTIVE, message="%(code)s is %(status)s: its links are fixed.", status=nc.status
+        nc, *ACTIVE, message=N_("%(code)s is %(status)s: its links are fixed."), status=nc.status
     )
     ids = _check_documents(session, document_ids)
     current = document_ids_of(session=session, nc=nc)
