@@ -89,8 +89,12 @@ CASES = [
         MANAGER,
         _in("open", INVESTIGATION),
     ),
-    Case("POST", "/api/v1/nonconformities/{nonconformity_id}/actions", MANAGER,
-         _in("investigating", _plan)),
+    Case(
+        "POST",
+        "/api/v1/nonconformities/{nonconformity_id}/actions",
+        MANAGER,
+        _in("investigating", _plan),
+    ),
     Case("POST", "/api/v1/corrective-actions/{action_id}/files", STAFF, _action("action_planned")),
     Case(
         "POST",
@@ -134,8 +138,9 @@ CASES = [
         MANAGER,
         _in("open", INVESTIGATION),
     ),
-    Case("POST", "/nonconformities/{nonconformity_id}/actions", MANAGER,
-         _in("investigating", _plan)),
+    Case(
+        "POST", "/nonconformities/{nonconformity_id}/actions", MANAGER, _in("investigating", _plan)
+    ),
     Case(
         "POST",
         "/corrective-actions/{action_id}/complete",

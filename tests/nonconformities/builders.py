@@ -66,7 +66,9 @@ def build(world, state: str = "open", *, owners=None, verifier=None, department=
         owner = session.get(User, nc.owner_id)
         if state == "cancelled":
             service.cancel(
-                session=session, nc=nc, by=_user(session, world.quality_officer),
+                session=session,
+                nc=nc,
+                by=_user(session, world.quality_officer),
                 reason="Trùng với NC đã có.",
             )
             return built

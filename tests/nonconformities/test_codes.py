@@ -23,9 +23,14 @@ def _raise(world, barrier: threading.Barrier, day: date) -> str:
     with unit_of_work(world.engine) as session:
         by = session.get(User, world.auditor.id)
         nc = service.raise_nonconformity(
-            session=session, by=by, source="process_monitoring",
-            department_id=world.dept_a.id, clause="9.1.1", severity="minor",
-            description="Tỷ lệ hồ sơ trả đúng hạn dưới mục tiêu.", today=day,
+            session=session,
+            by=by,
+            source="process_monitoring",
+            department_id=world.dept_a.id,
+            clause="9.1.1",
+            severity="minor",
+            description="Tỷ lệ hồ sơ trả đúng hạn dưới mục tiêu.",
+            today=day,
         )
         return nc.code
 
@@ -42,8 +47,11 @@ def test_ten_raised_at_once_through_the_api_get_consecutive_codes(world):
     clients = [world.api(world.staff) for _ in range(THREADS)]
     barrier = threading.Barrier(THREADS, timeout=60)
     payload = {
-        "source": "customer_complaint", "department_id": world.dept_a.id, "clause": "8.2.1",
-        "severity": "minor", "description": "Phản ánh qua đường dây nóng.",
+        "source": "customer_complaint",
+        "department_id": world.dept_a.id,
+        "clause": "8.2.1",
+        "severity": "minor",
+        "description": "Phản ánh qua đường dây nóng.",
     }
 
     def post(client):
@@ -65,14 +73,26 @@ def test_a_rolled_back_raise_gives_its_number_back(world):
 
     with pytest.raises(Abandon), unit_of_work(world.engine) as session:
         service.raise_nonconformity(
-            session=session, by=None, source="other", department_id=world.dept_a.id,
-            clause="10.2", severity="minor", description="x", today=day,
+            session=session,
+            by=None,
+            source="other",
+            department_id=world.dept_a.id,
+            clause="10.2",
+            severity="minor",
+            description="x",
+            today=day,
         )
         raise Abandon
     with unit_of_work(world.engine) as session:
         nc = service.raise_nonconformity(
-            session=session, by=None, source="other", department_id=world.dept_a.id,
-            clause="10.2", severity="minor", description="x", today=day,
+            session=session,
+            by=None,
+            source="other",
+            department_id=world.dept_a.id,
+            clause="10.2",
+            severity="minor",
+            description="x",
+            today=day,
         )
         assert nc.code == "NC-2026-0001"
 

@@ -47,8 +47,9 @@ def test_a_manager_of_another_department_cannot_close(world):
 
 
 def test_a_second_manager_of_the_department_may_close_and_signs(world):
-    deputy = world.person("deputy@example.org", [Role.manager], world.dept_a,
-                          position_title="Phó Trưởng phòng")
+    deputy = world.person(
+        "deputy@example.org", [Role.manager], world.dept_a, position_title="Phó Trưởng phòng"
+    )
     built = build(world, "ready")
     response = world.api(deputy).post(
         f"/api/v1/nonconformities/{built.id}/close", json={"password": PASSWORD}
@@ -83,8 +84,12 @@ def test_closing_signs_the_record_and_the_trail_holds_it(world):
         )
         assert signature.content_hash == service.content_hash(session=session, nc=nc)
         assert signature.signer_id == world.manager.id
-        actions = [e.action for e in trail.events_for(
-            session=session, record_type="nonconformity", record_id=built.id)]
+        actions = [
+            e.action
+            for e in trail.events_for(
+                session=session, record_type="nonconformity", record_id=built.id
+            )
+        ]
         assert actions[0] == "raised" and "signed:closed" in actions and actions[-1] == "closed"
         assert trail.verify(session=session).ok
 

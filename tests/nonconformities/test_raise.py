@@ -87,9 +87,15 @@ def test_an_audit_item_raises_one_through_the_service_and_is_found_back(world):
     with unit_of_work(world.engine) as session:
         auditor = session.get(User, world.auditor.id)
         nc = service.raise_nonconformity(
-            session=session, by=auditor, source="internal_audit",
-            department_id=world.dept_a.id, clause="8.5.1", severity="major",
-            description="Không có thư xin lỗi.", audit_id=12, checklist_item_id=345,
+            session=session,
+            by=auditor,
+            source="internal_audit",
+            department_id=world.dept_a.id,
+            clause="8.5.1",
+            severity="major",
+            description="Không có thư xin lỗi.",
+            audit_id=12,
+            checklist_item_id=345,
         )
         code = nc.code
     with unit_of_work(world.engine) as session:
@@ -107,9 +113,15 @@ def test_an_audit_item_raises_one_through_the_service_and_is_found_back(world):
 def test_one_nonconformity_per_checklist_item(world):
     def raise_for_item(session):
         return service.raise_nonconformity(
-            session=session, by=session.get(User, world.auditor.id), source="internal_audit",
-            department_id=world.dept_a.id, clause="9.1", severity="minor",
-            description="x", audit_id=1, checklist_item_id=7,
+            session=session,
+            by=session.get(User, world.auditor.id),
+            source="internal_audit",
+            department_id=world.dept_a.id,
+            clause="9.1",
+            severity="minor",
+            description="x",
+            audit_id=1,
+            checklist_item_id=7,
         )
 
     with unit_of_work(world.engine) as session:
@@ -126,8 +138,14 @@ def test_an_item_needs_its_audit(world):
 
     with pytest.raises(Invalid) as refused, unit_of_work(world.engine) as session:
         service.raise_nonconformity(
-            session=session, by=None, source="internal_audit", department_id=world.dept_a.id,
-            clause="9.1", severity="minor", description="x", checklist_item_id=7,
+            session=session,
+            by=None,
+            source="internal_audit",
+            department_id=world.dept_a.id,
+            clause="9.1",
+            severity="minor",
+            description="x",
+            checklist_item_id=7,
         )
     assert refused.value.field == "audit_id"
 
@@ -145,9 +163,7 @@ def test_documents_concerned_are_kept_and_found_from_the_document(world):
     with unit_of_work(world.engine) as session:
         assert [n.id for n in service.for_document(session=session, document_id=9)] == [nc_id]
         assert service.for_document(session=session, document_id=3) == []
-    bad = world.api(world.staff).post(
-        "/api/v1/nonconformities", json=body(world, document_ids=[0])
-    )
+    bad = world.api(world.staff).post("/api/v1/nonconformities", json=body(world, document_ids=[0]))
     assert bad.status_code == 422 and bad.json()["field"] == "document_ids"
 
 
@@ -157,8 +173,11 @@ def test_a_manager_without_the_role_in_department_is_not_picked(world):
         from qms.auth import service as auth
 
         auth.update_user(
-            session=session, by=session.get(User, world.admin.id),
-            user=session.get(User, world.manager.id), version=1, is_active=False,
+            session=session,
+            by=session.get(User, world.admin.id),
+            user=session.get(User, world.manager.id),
+            version=1,
+            is_active=False,
         )
     world.person("new.manager@example.org", [Role.manager], world.dept_a)
     response = world.api(world.staff).post("/api/v1/nonconformities", json=body(world))

@@ -144,9 +144,7 @@ def test_ineffective_check_keeps_its_reason_and_new_actions_lead_back_to_verifyi
     )
     assert done.status_code == 200
     assert load(world, built.id).status == "verifying"
-    effective = qo.post(
-        f"/api/v1/nonconformities/{built.id}/verify", json={"result": "effective"}
-    )
+    effective = qo.post(f"/api/v1/nonconformities/{built.id}/verify", json={"result": "effective"})
     assert effective.status_code == 200 and effective.json()["ready_to_close"] is True
     assert [c["result"] for c in effective.json()["checks"]] == ["ineffective", "effective"]
 
@@ -237,19 +235,38 @@ def test_a_stale_action_version_is_refused(world):
 @pytest.mark.parametrize(
     ("verb", "state", "body", "field"),
     [
-        ("investigate", "open", {"containment": " ", "root_cause_method": "other",
-                                 "root_cause": "r"}, "containment"),
-        ("investigate", "open", {"containment": "c", "root_cause_method": "other",
-                                 "root_cause": ""}, "root_cause"),
-        ("investigate", "open", {"containment": "c", "root_cause_method": "five_whys",
-                                 "whys": ["a", "b", ""]}, "whys.2"),
-        ("investigate", "open", {"containment": "c", "root_cause_method": "guess",
-                                 "root_cause": "r"}, "root_cause_method"),
+        (
+            "investigate",
+            "open",
+            {"containment": " ", "root_cause_method": "other", "root_cause": "r"},
+            "containment",
+        ),
+        (
+            "investigate",
+            "open",
+            {"containment": "c", "root_cause_method": "other", "root_cause": ""},
+            "root_cause",
+        ),
+        (
+            "investigate",
+            "open",
+            {"containment": "c", "root_cause_method": "five_whys", "whys": ["a", "b", ""]},
+            "whys.2",
+        ),
+        (
+            "investigate",
+            "open",
+            {"containment": "c", "root_cause_method": "guess", "root_cause": "r"},
+            "root_cause_method",
+        ),
         ("actions", "investigating", {"description": "d", "due_on": "2000-01-01"}, "due_on"),
-        ("actions", "investigating", {"description": "d", "owner_id": 999999,
-                                      "due_on": "2100-01-01"}, "owner_id"),
-        ("actions", "investigating", {"description": "   ", "due_on": "2100-01-01"},
-         "description"),
+        (
+            "actions",
+            "investigating",
+            {"description": "d", "owner_id": 999999, "due_on": "2100-01-01"},
+            "owner_id",
+        ),
+        ("actions", "investigating", {"description": "   ", "due_on": "2100-01-01"}, "description"),
         ("cancel", "open", {"reason": "  "}, "reason"),
         ("close", "ready", {"password": "wrong password"}, "password"),
         ("verify", "verifying", {"result": "maybe"}, "result"),
