@@ -48,9 +48,7 @@ def make_engine(settings: Settings, *, pool: bool = True) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
-        **({} if pool else {"poolclass": NullPool}),
+        **({"pool_size": 10, "max_overflow": 10} if pool else {"poolclass": NullPool}),
     )
 
 
