@@ -500,8 +500,8 @@ def investigate(
     whys: Sequence[str] = (),
     version: int | None = None,
 ) -> Nonconformity:
-    """Record the correction/containment and the root cause: open → investigating. While no
-    action is yet done the analysis may be revised (after an ineffective check, too)."""
+    """Record the correction/containment and the root cause: open → investigating. Until the
+    actions are all done the analysis may be revised (after an ineffective check, too)."""
     require(by, "nonconformity.manage", nc)
     _check(nc, version)
     _refuse_unless(
