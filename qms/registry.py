@@ -6,7 +6,13 @@ from importlib import import_module
 from importlib.util import find_spec
 
 # Each domain package may hold models.py (tables), api.py and web.py (routers).
-DOMAINS = ("qms.auth", "qms.trail", "qms.home", "qms.reminders")
+DOMAINS = (
+    "qms.auth",
+    "qms.trail",
+    "qms.home",
+    "qms.nonconformities",
+    "qms.reminders",
+)
 
 
 def load_models() -> None:

@@ -1,0 +1,295 @@
+"""Tables of nonconformities, corrective actions, evidence files and effectiveness checks,
+and the shapes the API reads and answers."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from qms.counters import CodeCounter  # noqa: F401  (its table belongs to this schema too)
+from qms.db import RecordBase, utcnow
+from qms.i18n import N_
+from qms.nonconformities.states import Status
+
+
+class Source(StrEnum):
+    internal_audit = "internal_audit"
+    external_audit = "external_audit"
+    customer_complaint = "customer_complaint"
+    process_monitoring = "process_monitoring"
+    supplier = "supplier"
+    other = "other"
+
+
+SOURCE_LABELS = {
+    Source.internal_audit: N_("Internal audit"),
+    Source.external_audit: N_("External audit"),
+    Source.customer_complaint: N_("Customer complaint"),
+    Source.process_monitoring: N_("Process monitoring"),
+    Source.supplier: N_("Supplier"),
+    Source.other: N_("Other"),
+}
+
+
+class Severity(StrEnum):
+    # An audit observation is not a nonconformity (ISO 19011): it raises none.
+    minor = "minor"
+    major = "major"
+
+
+SEVERITY_LABELS = {Severity.minor: N_("Minor"), Severity.major: N_("Major")}
+
+
+class RootCauseMethod(StrEnum):
+    five_whys = "five_whys"
+    fishbone = "fishbone"
+    other = "other"
+
+
+METHOD_LABELS = {
+    RootCauseMethod.five_whys: N_("5 whys"),
+    RootCauseMethod.fishbone: N_("Fishbone (Ishikawa) diagram"),
+    RootCauseMethod.other: N_("Other method"),
+}
+
+
+class CheckResult(StrEnum):
+    effective = "effective"
+    ineffective = "ineffective"
+
+
+RESULT_LABELS = {
+    CheckResult.effective: N_("Effective"),
+    CheckResult.ineffective: N_("Ineffective"),
+}
+
+
+class Nonconformity(RecordBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    status: str = Field(default=Status.open.value, max_length=20, index=True)
+    source: str = Field(max_length=32, index=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    clause: str = Field(max_length=20, index=True)
+    severity: str = Field(max_length=16, index=True)
+    description: str = Field(sa_type=Text)
+    reporter_id: int = Field(foreign_key="user_account.id", index=True)
+    owner_id: int = Field(foreign_key="user_account.id", index=True)
+    # The audit and its checklist item live in the audits domain, whose tables come with
+    # their own migration: the link is a plain id, validated by the caller.
+    audit_id: int | None = Field(default=None, index=True)
+    checklist_item_id: int | None = Field(default=None, unique=True)
+    # The office's calendar day it was raised: its age counts from here.
+    raised_on: date = Field(index=True)
+
+    # Correction / containment and the root-cause analysis (10.2.1 a, b).
+    containment: str = Field(default="", sa_type=Text)
+    root_cause_method: str | None = Field(default=None, max_length=16)
+    # The five linked answers of a 5-whys analysis, in order.
+    whys: list[str] = Field(default_factory=list, sa_type=JSON)
+    root_cause: str = Field(default="", sa_type=Text)
+    investigated_at: datetime | None = None
+
+    # The effectiveness check falls due this long after the last action was done.
+    check_due_on: date | None = None
+
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    signature_id: int | None = Field(default=None, foreign_key="signature.id")
+    cancelled_at: datetime | None = None
+    cancelled_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    cancel_reason: str = Field(default="", sa_type=Text)
+
+
+class CorrectiveAction(RecordBase, table=True):
+    __tablename__ = "corrective_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonconformity_id: int = Field(foreign_key="nonconformity.id", index=True)
+    description: str = Field(sa_type=Text)
+    owner_id: int = Field(foreign_key="user_account.id", index=True)
+    due_on: date = Field(index=True)
+    done_on: date | None = None
+    completed_at: datetime | None = None
+    evidence: str = Field(default="", sa_type=Text)
+    planned_by_id: int = Field(foreign_key="user_account.id")
+
+    @property
+    def status(self) -> str:
+        return "done" if self.done_on is not None else "open"
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file attached as evidence of a corrective action, stored by its SHA-256."""
+
+    __tablename__ = "evidence_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="corrective_action.id", index=True)
+    sha256: str = Field(max_length=64)
+    # As the client named it: shown and offered on download, never used as a path.
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by_id: int = Field(foreign_key="user_account.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class EffectivenessCheck(SQLModel, table=True):
+    __tablename__ = "effectiveness_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonconformity_id: int = Field(foreign_key="nonconformity.id", index=True)
+    verifier_id: int = Field(foreign_key="user_account.id", index=True)
+    result: str = Field(max_length=16)
+    comment: str = Field(default="", sa_type=Text)
+    due_on: date | None = None
+    checked_on: date
+    checked_at: datetime = Field(default_factory=utcnow)
+
+
+class NonconformityDocument(SQLModel, table=True):
+    """A controlled document the nonconformity concerns (the documents domain validates)."""
+
+    __tablename__ = "nonconformity_document"
+    __table_args__ = (UniqueConstraint("nonconformity_id", "document_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonconformity_id: int = Field(foreign_key="nonconformity.id", index=True)
+    document_id: int = Field(index=True)
+
+
+# --- API shapes -------------------------------------------------------------------------
+
+
+class NonconformityCreate(SQLModel):
+    source: Source
+    department_id: int = Field(ge=1, le=2_147_483_647)
+    clause: str = Field(
+        min_length=1, max_length=20, schema_extra={"pattern": r"^\s*\d+(\.\d+)*\s*$"}
+    )
+    severity: Severity
+    description: str = Field(min_length=1, max_length=20_000)
+    owner_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    document_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class Investigation(SQLModel):
+    containment: str = Field(max_length=20_000)
+    root_cause_method: RootCauseMethod
+    root_cause: str = Field(default="", max_length=20_000)
+    whys: list[str] = Field(default_factory=list, max_length=5)
+    version: int | None = None
+
+
+class ActionCreate(SQLModel):
+    description: str = Field(min_length=1, max_length=20_000)
+    owner_id: int = Field(ge=1, le=2_147_483_647)
+    due_on: date
+    version: int | None = None
+
+
+class ActionCompletion(SQLModel):
+    evidence: str = Field(max_length=20_000)
+    version: int | None = None
+
+
+class Verification(SQLModel):
+    result: CheckResult
+    comment: str = Field(default="", max_length=20_000)
+    version: int | None = None
+
+
+class Closure(SQLModel):
+    password: str = Field(max_length=256)
+    comment: str = Field(default="", max_length=2_000)
+    version: int | None = None
+
+
+class Cancellation(SQLModel):
+    reason: str = Field(max_length=20_000)
+    version: int | None = None
+
+
+class DocumentLinks(SQLModel):
+    document_ids: list[int] = Field(max_length=50)
+    version: int | None = None
+
+
+class EvidenceFilePublic(SQLModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    url: str
+
+
+class ActionPublic(SQLModel):
+    id: int
+    nonconformity_id: int
+    description: str
+    owner_id: int
+    owner_name: str
+    due_on: date
+    done_on: date | None
+    evidence: str
+    overdue: bool
+    status: str
+    version: int
+    files: list[EvidenceFilePublic]
+
+
+class CheckPublic(SQLModel):
+    id: int
+    verifier_id: int
+    verifier_name: str
+    result: str
+    comment: str
+    due_on: date | None
+    checked_on: date
+    status: str
+
+
+class NonconformityPublic(SQLModel):
+    id: int
+    code: str
+    status: str
+    version: int
+    source: str
+    department_id: int
+    clause: str
+    severity: str
+    description: str
+    reporter_id: int
+    owner_id: int
+    audit_id: int | None
+    checklist_item_id: int | None
+    raised_on: date
+    age_days: int
+    overdue: bool
+    check_due_on: date | None
+    ready_to_close: bool
+
+
+class SignatureSummary(SQLModel):
+    signer_name: str
+    signer_title: str
+    meaning: str
+    at: datetime
+    content_hash: str
+
+
+class NonconformityDetail(NonconformityPublic):
+    containment: str
+    root_cause_method: str | None
+    whys: list[str]
+    root_cause: str
+    cancel_reason: str
+    closed_at: datetime | None
+    document_ids: list[int]
+    actions: list[ActionPublic]
+    checks: list[CheckPublic]
+    closure_signature: SignatureSummary | None

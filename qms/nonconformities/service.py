@@ -1,0 +1,1066 @@
+"""The rules of nonconformities and corrective actions, from the finding to the signed closure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, not_, or_
+from sqlmodel import Session, col, select
+
+from qms.auth.models import Department, Role, User
+from qms.auth.permissions import require
+from qms.auth.service import managers_of
+from qms.counters import next_number
+from qms.db import utcnow
+from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.i18n import N_
+from qms.nonconformities import files as evidence_files
+from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
+from qms.nonconformities.models import (
+    CheckResult,
+    CorrectiveAction,
+    EffectivenessCheck,
+    EvidenceFile,
+    Nonconformity,
+    NonconformityDocument,
+    RootCauseMethod,
+    Severity,
+    Source,
+)
+from qms.nonconformities.states import ACTIVE, Status, transition
+from qms.trail import service as trail
+
+RECORD = "nonconformity"
+ACTION_RECORD = "corrective_action"
+CODE_SERIES = "NC"
+CLAUSE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,4}$")
+FIELDS = (
+    "status",
+    "source",
+    "department_id",
+    "clause",
+    "severity",
+    "description",
+    "owner_id",
+    "containment",
+    "root_cause_method",
+    "whys",
+    "root_cause",
+    "check_due_on",
+    "cancel_reason",
+)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def get_nonconformity(*, session: Session, nonconformity_id: int) -> Nonconformity:
+    nc = session.get(Nonconformity, nonconformity_id)
+    if nc is None:
+        raise NotFound("Nonconformity %(id)s does not exist.", id=nonconformity_id)
+    return nc
+
+
+def get_action(*, session: Session, action_id: int) -> CorrectiveAction:
+    action = session.get(CorrectiveAction, action_id)
+    if action is None:
+        raise NotFound("Corrective action %(id)s does not exist.", id=action_id)
+    return action
+
+
+def get_evidence_file(*, session: Session, file_id: int) -> EvidenceFile:
+    row = session.get(EvidenceFile, file_id)
+    if row is None:
+        raise NotFound("Evidence file %(id)s does not exist.", id=file_id)
+    return row
+
+
+def for_checklist_item(*, session: Session, checklist_item_id: int) -> Nonconformity | None:
+    return session.exec(
+        select(Nonconformity).where(Nonconformity.checklist_item_id == checklist_item_id)
+    ).first()
+
+
+def for_audit(*, session: Session, audit_id: int) -> list[Nonconformity]:
+    return list(
+        session.exec(
+            select(Nonconformity)
+            .where(Nonconformity.audit_id == audit_id)
+            .order_by(col(Nonconformity.id))
+        ).all()
+    )
+
+
+def for_document(*, session: Session, document_id: int) -> list[Nonconformity]:
+    """The nonconformities that name the controlled document (for the document's page)."""
+    linked = select(NonconformityDocument.nonconformity_id).where(
+        NonconformityDocument.document_id == document_id
+    )
+    return list(
+        session.exec(
+            select(Nonconformity)
+            .where(col(Nonconformity.id).in_(linked))
+            .order_by(col(Nonconformity.id))
+        ).all()
+    )
+
+
+def actions_of(*, session: Session, nc: Nonconformity) -> list[CorrectiveAction]:
+    return list(
+        session.exec(
+            select(CorrectiveAction)
+            .where(CorrectiveAction.nonconformity_id == nc.id)
+            .order_by(col(CorrectiveAction.id))
+        ).all()
+    )
+
+
+def checks_of(*, session: Session, nc: Nonconformity) -> list[EffectivenessCheck]:
+    return list(
+        session.exec(
+            select(EffectivenessCheck)
+            .where(EffectivenessCheck.nonconformity_id == nc.id)
+            .order_by(col(EffectivenessCheck.id))
+        ).all()
+    )
+
+
+def files_of(*, session: Session, actions: Sequence[CorrectiveAction]) -> dict[int, list]:
+    ids = [a.id for a in actions]
+    found: dict[int, list[EvidenceFile]] = {i: [] for i in ids}
+    if ids:
+        for row in session.exec(
+            select(EvidenceFile)
+            .where(col(EvidenceFile.action_id).in_(ids))
+            .order_by(col(EvidenceFile.id))
+        ).all():
+            found[row.action_id].append(row)
+    return found
+
+
+def document_ids_of(*, session: Session, nc: Nonconformity) -> list[int]:
+    return list(
+        session.exec(
+            select(NonconformityDocument.document_id)
+            .where(NonconformityDocument.nonconformity_id == nc.id)
+            .order_by(col(NonconformityDocument.document_id))
+        ).all()
+    )
+
+
+def is_ready_to_close(*, session: Session, nc: Nonconformity) -> bool:
+    """Verifying, and its effectiveness check found the actions effective."""
+    if nc.status != Status.verifying:
+        return False
+    checks = checks_of(session=session, nc=nc)
+    return bool(checks) and checks[-1].result == CheckResult.effective
+
+
+def local_date(instant, tz: ZoneInfo) -> date:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(tz).date()
+
+
+def age_days(nc: Nonconformity, *, today: date, tz: ZoneInfo) -> int:
+    """Days since it was raised, up to today while it is open, up to its end otherwise."""
+    end = today
+    if nc.status == Status.closed and nc.closed_at:
+        end = local_date(nc.closed_at, tz)
+    elif nc.status == Status.cancelled and nc.cancelled_at:
+        end = local_date(nc.cancelled_at, tz)
+    return max((end - nc.raised_on).days, 0)
+
+
+def _overdue_clause(today: date):
+    late_action = exists().where(
+        CorrectiveAction.nonconformity_id == Nonconformity.id,
+        col(CorrectiveAction.done_on).is_(None),
+        CorrectiveAction.due_on < today,
+    )
+    found_effective = exists().where(
+        EffectivenessCheck.nonconformity_id == Nonconformity.id,
+        EffectivenessCheck.result == CheckResult.effective.value,
+    )
+    return or_(
+        and_(Nonconformity.status == Status.action_planned.value, late_action),
+        and_(
+            Nonconformity.status == Status.verifying.value,
+            col(Nonconformity.check_due_on) < today,
+            not_(found_effective),
+        ),
+    )
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    department_id: int | None = None
+    audit_id: int | None = None
+    source: str | None = None
+    severity: str | None = None
+    clause: str | None = None
+    owner_id: int | None = None
+    overdue: bool | None = None
+    # Only those still to be dealt with (any state but closed and cancelled).
+    active: bool = False
+
+
+def _filtered(query, filters: Filters, today: date):
+    if filters.status:
+        query = query.where(Nonconformity.status == filters.status)
+    if filters.active:
+        query = query.where(col(Nonconformity.status).in_([s.value for s in ACTIVE]))
+    if filters.department_id is not None:
+        query = query.where(Nonconformity.department_id == filters.department_id)
+    if filters.audit_id is not None:
+        query = query.where(Nonconformity.audit_id == filters.audit_id)
+    if filters.source:
+        query = query.where(Nonconformity.source == filters.source)
+    if filters.severity:
+        query = query.where(Nonconformity.severity == filters.severity)
+    if filters.clause:
+        # A clause finds its sub-clauses too: 8.5 finds 8.5.1.
+        clause = filters.clause.strip()
+        query = query.where(
+            or_(Nonconformity.clause == clause, col(Nonconformity.clause).startswith(clause + "."))
+        )
+    if filters.owner_id is not None:
+        query = query.where(Nonconformity.owner_id == filters.owner_id)
+    if filters.overdue is True:
+        query = query.where(_overdue_clause(today))
+    elif filters.overdue is False:
+        query = query.where(not_(_overdue_clause(today)))
+    return query
+
+
+def list_nonconformities(
+    *,
+    session: Session,
+    filters: Filters,
+    today: date,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> tuple[list[Nonconformity], int]:
+    """One page of the register (newest first) and how many match in all."""
+    total = session.exec(
+        _filtered(select(func.count()).select_from(Nonconformity), filters, today)
+    ).one()
+    query = _filtered(select(Nonconformity), filters, today).order_by(col(Nonconformity.id).desc())
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    return list(session.exec(query).all()), int(total)
+
+
+def overdue_ids(*, session: Session, ids: Iterable[int], today: date) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        session.exec(
+            select(Nonconformity.id).where(col(Nonconformity.id).in_(ids), _overdue_clause(today))
+        ).all()
+    )
+
+
+def ready_ids(*, session: Session, ids: Iterable[int]) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        session.exec(
+            select(Nonconformity.id).where(
+                col(Nonconformity.id).in_(ids),
+                Nonconformity.status == Status.verifying.value,
+                exists().where(
+                    EffectivenessCheck.nonconformity_id == Nonconformity.id,
+                    EffectivenessCheck.result == CheckResult.effective.value,
+                ),
+            )
+        ).all()
+    )
+
+
+def action_progress(*, session: Session, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """{nonconformity id: (actions done, actions planned)}."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            CorrectiveAction.nonconformity_id,
+            func.count(col(CorrectiveAction.done_on)),
+            func.count(col(CorrectiveAction.id)),
+        )
+        .where(col(CorrectiveAction.nonconformity_id).in_(ids))
+        .group_by(col(CorrectiveAction.nonconformity_id))
+    ).all()
+    return {nc_id: (int(done), int(total)) for nc_id, done, total in rows}
+
+
+def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+
+
+# --- raising ----------------------------------------------------------------------------
+
+
+def _documents_service():
+    """The documents domain's service, once that domain is installed."""
+    try:
+        found = find_spec("qms.documents.service")
+    except ModuleNotFoundError:
+        return None
+    return import_module("qms.documents.service") if found is not None else None
+
+
+def _check_documents(session: Session, document_ids: Iterable[int]) -> list[int]:
+    """Distinct ids; each checked against the documents domain when it is installed."""
+    ids = sorted({int(i) for i in document_ids})
+    for document_id in ids:
+        if document_id < 1:
+            raise Invalid("Document %(id)s does not exist.", field="document_ids", id=document_id)
+    documents = _documents_service()
+    if ids and documents is not None:
+        for document_id in ids:
+            try:
+                documents.get_document(session=session, document_id=document_id)
+            except NotFound:
+                raise Invalid(
+                    "Document %(id)s does not exist.", field="document_ids", id=document_id
+                ) from None
+    return ids
+
+
+def _owner_for(session: Session, department: Department, owner_id: int | None) -> User:
+    if owner_id is None:
+        managers = managers_of(session=session, department_id=department.id)
+        if not managers:
+            raise Conflict(
+                "The department %(department)s has no manager to own the nonconformity; "
+                "an administrator must give it one first.",
+                field="owner_id",
+                department=department.name,
+            )
+        return managers[0]
+    owner = session.get(User, owner_id)
+    if (
+        owner is None
+        or not owner.is_active
+        or not owner.has_role(Role.manager)
+        or owner.department_id != department.id
+    ):
+        raise Invalid(
+            "The owner must be an active manager of the department concerned.",
+            field="owner_id",
+        )
+    return owner
+
+
+def _text(value, field: str, message: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise Invalid(message, field=field)
+    return text
+
+
+def raise_nonconformity(
+    *,
+    session: Session,
+    by: User | None,
+    source: str,
+    department_id: int,
+    clause: str,
+    severity: str,
+    description: str,
+    owner_id: int | None = None,
+    audit_id: int | None = None,
+    checklist_item_id: int | None = None,
+    document_ids: Iterable[int] = (),
+    today: date | None = None,
+) -> Nonconformity:
+    """Record a nonconformity with the next code of the year; its owner is a manager of the
+    department (the first of them when none is named)."""
+    if by is not None:
+        require(by, "nonconformity.raise")
+    try:
+        source = Source(source).value
+    except ValueError:
+        raise Invalid("Choose the source from the list.", field="source") from None
+    try:
+        severity = Severity(severity).value
+    except ValueError:
+        raise Invalid("Choose the severity: minor or major.", field="severity") from None
+    clause = (clause or "").strip()
+    if not CLAUSE.match(clause):
+        raise Invalid("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
+    description = _text(description, "description", N_("Describe the nonconformity."))
+    department = session.get(Department, department_id) if department_id else None
+    if department is None:
+        raise Invalid("Choose the department concerned.", field="department_id")
+    owner = _owner_for(session, department, owner_id)
+    if checklist_item_id is not None:
+        if audit_id is None:
+            raise Invalid("A checklist item needs its audit.", field="audit_id")
+        existing = for_checklist_item(session=session, checklist_item_id=checklist_item_id)
+        if existing is not None:
+            raise Conflict(
+                "This checklist item already raised %(code)s.",
+                field="checklist_item_id",
+                code=existing.code,
+            )
+    ids = _check_documents(session, document_ids)
+    # The handlers pass the office's date; a caller without one gets the UTC date.
+    today = today or utcnow().date()
+    year = today.year
+    number = next_number(session=session, name=CODE_SERIES, year=year)
+    nc = Nonconformity(
+        code=f"{CODE_SERIES}-{year}-{number:04d}",
+        status=Status.open.value,
+        source=source,
+        department_id=department.id,
+        clause=clause,
+        severity=severity,
+        description=description,
+        reporter_id=by.id if by is not None else owner.id,
+        owner_id=owner.id,
+        audit_id=audit_id,
+        checklist_item_id=checklist_item_id,
+        raised_on=today,
+    )
+    session.add(nc)
+    session.flush()
+    for document_id in ids:
+        session.add(NonconformityDocument(nonconformity_id=nc.id, document_id=document_id))
+    changes = {name: [None, getattr(nc, name)] for name in FIELDS if getattr(nc, name)}
+    changes["code"] = [None, nc.code]
+    if audit_id is not None:
+        changes["audit_id"] = [None, audit_id]
+        changes["checklist_item_id"] = [None, checklist_item_id]
+    if ids:
+        changes["document_ids"] = [None, ids]
+    trail.record(
+        session=session,
+        actor=by,
+        action="raised",
+        record_type=RECORD,
+        record_id=nc.id,
+        changes=changes,
+    )
+    session.flush()
+    return nc
+
+
+# --- working it through -----------------------------------------------------------------
+
+
+def _write(session: Session, nc: Nonconformity, by: User, action: str, before: dict, reason=""):
+    session.add(nc)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action=action,
+        record_type=RECORD,
+        record_id=nc.id,
+        changes=trail.changes_of(nc, before, FIELDS),
+        reason=reason,
+    )
+
+
+def _check(nc: Nonconformity, version: int | None) -> None:
+    if version is not None:
+        check_version(nc, version)
+
+
+def _refuse_unless(nc: Nonconformity, *statuses: Status, message: str, **params) -> None:
+    if Status(nc.status) not in statuses:
+        raise Conflict(message, field="status", code=nc.code, **params)
+
+
+def investigate(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    containment: str,
+    root_cause_method: str,
+    root_cause: str = "",
+    whys: Sequence[str] = (),
+    version: int | None = None,
+) -> Nonconformity:
+    """Record the correction/containment and the root cause: open → investigating. Until the
+    actions are all done the analysis may be revised (after an ineffective check, too)."""
+    require(by, "nonconformity.manage", nc)
+    _check(nc, version)
+    _refuse_unless(
+        nc,
+        Status.open,
+        Status.investigating,
+        Status.action_planned,
+        message=N_("%(code)s is past its investigation: the root cause can no longer be changed."),
+    )
+    containment = _text(
+        containment, "containment", N_("Describe the correction or containment taken.")
+    )
+    try:
+        method = RootCauseMethod(root_cause_method)
+    except ValueError:
+        raise Invalid("Choose the root-cause method.", field="root_cause_method") from None
+    answers = [(w or "").strip() for w in whys]
+    if method == RootCauseMethod.five_whys:
+        if len(answers) != 5 or not all(answers):
+            missing = next((i for i, a in enumerate(answers + [""] * 5) if not a), 0)
+            raise Invalid(
+                "Answer all five whys, each explaining the one before.",
+                field=f"whys.{missing}",
+            )
+        # The fifth answer is the root cause unless the analyst states it otherwise.
+        root_cause = (root_cause or "").strip() or answers[4]
+    else:
+        answers = []
+    root_cause = _text(root_cause, "root_cause", N_("State the root cause found."))
+    before = trail.snapshot(nc, FIELDS)
+    nc.containment = containment
+    nc.root_cause_method = method.value
+    nc.whys = answers
+    nc.root_cause = root_cause
+    nc.investigated_at = utcnow()
+    if nc.status == Status.open:
+        transition(nc, Status.investigating)
+    else:
+        nc.version += 1
+        nc.updated_at = utcnow()
+    _write(session, nc, by, "investigated", before)
+    return nc
+
+
+def _active_user(session: Session, user_id: int, field: str) -> User:
+    user = session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        raise Invalid("Choose an active person.", field=field)
+    return user
+
+
+def plan_action(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    description: str,
+    owner_id: int,
+    due_on: date,
+    today: date,
+    version: int | None = None,
+) -> CorrectiveAction:
+    """Plan a corrective action; the first one moves investigating → action_planned."""
+    require(by, "nonconformity.manage", nc)
+    _check(nc, version)
+    if nc.status == Status.open:
+        raise Conflict(
+            "Record the containment and the root cause of %(code)s before planning actions.",
+            field="status",
+            code=nc.code,
+        )
+    _refuse_unless(
+        nc,
+        Status.investigating,
+        Status.action_planned,
+        message=N_("Corrective actions of %(code)s can no longer be planned (it is %(status)s)."),
+        status=nc.status,
+    )
+    description = _text(description, "description", N_("Describe the corrective action."))
+    owner = _active_user(session, owner_id, "owner_id")
+    if not isinstance(due_on, date):
+        raise Invalid("Enter the due date.", field="due_on")
+    if due_on < today:
+        raise Invalid("The due date cannot be in the past.", field="due_on")
+    action = CorrectiveAction(
+        nonconformity_id=nc.id,
+        description=description,
+        owner_id=owner.id,
+        due_on=due_on,
+        planned_by_id=by.id,
+    )
+    session.add(action)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="planned",
+        record_type=ACTION_RECORD,
+        record_id=action.id,
+        changes={
+            "nonconformity_id": [None, nc.id],
+            "description": [None, description],
+            "owner_id": [None, owner.id],
+            "due_on": [None, due_on],
+        },
+    )
+    before = trail.snapshot(nc, FIELDS)
+    if nc.status == Status.investigating:
+        transition(nc, Status.action_planned)
+    else:
+        nc.version += 1
+        nc.updated_at = utcnow()
+    _write(session, nc, by, "action_planned", before)
+    return action
+
+
+def attach_evidence(
+    *,
+    session: Session,
+    action: CorrectiveAction,
+    by: User,
+    filename: str | None,
+    content: bytes,
+    files_dir: Path,
+    max_bytes: int,
+) -> EvidenceFile:
+    """Attach a file to an action not yet done (its owner only)."""
+    require(by, "corrective_action.complete", action)
+    nc = session.get(Nonconformity, action.nonconformity_id)
+    if action.done_on is not None:
+        raise Conflict(
+            "This corrective action is already done; its evidence is fixed.", field="file"
+        )
+    if nc.status != Status.action_planned:
+        raise Conflict(
+            "Evidence can be attached only while %(code)s has actions planned.",
+            field="file",
+            code=nc.code,
+        )
+    media_type = evidence_files.check(content, max_bytes=max_bytes)
+    digest = evidence_files.store(content, files_dir)
+    row = EvidenceFile(
+        action_id=action.id,
+        sha256=digest,
+        filename=evidence_files.clean_filename(filename),
+        content_type=media_type,
+        size=len(content),
+        uploaded_by_id=by.id,
+    )
+    session.add(row)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="evidence_attached",
+        record_type=ACTION_RECORD,
+        record_id=action.id,
+        changes={"file": [None, {"name": row.filename, "sha256": digest, "size": row.size}]},
+    )
+    return row
+
+
+def complete_action(
+    *,
+    session: Session,
+    action: CorrectiveAction,
+    by: User,
+    evidence: str,
+    today: date,
+    check_days: int,
+    files: Sequence[tuple[str | None, bytes]] = (),
+    files_dir: Path | None = None,
+    max_bytes: int = 0,
+    version: int | None = None,
+) -> CorrectiveAction:
+    """The action's owner marks it done with evidence; the last one done moves the
+    nonconformity to verifying, its effectiveness check due `check_days` later."""
+    require(by, "corrective_action.complete", action)
+    if version is not None:
+        check_version(action, version)
+    nc = session.get(Nonconformity, action.nonconformity_id)
+    if action.done_on is not None:
+        raise Conflict("This corrective action is already done.", field="status")
+    if nc.status != Status.action_planned:
+        raise Conflict(
+            "Actions of %(code)s cannot be completed while it is %(status)s.",
+            field="status",
+            code=nc.code,
+            status=nc.status,
+        )
+    evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
+    for filename, content in files:
+        attach_evidence(
+            session=session,
+            action=action,
+            by=by,
+            filename=filename,
+            content=content,
+            files_dir=files_dir,
+            max_bytes=max_bytes,
+        )
+    action.done_on = today
+    action.completed_at = utcnow()
+    action.evidence = evidence
+    action.version += 1
+    action.updated_at = utcnow()
+    session.add(action)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="completed",
+        record_type=ACTION_RECORD,
+        record_id=action.id,
+        changes={"done_on": [None, today], "evidence": [None, evidence]},
+    )
+    pending = session.exec(
+        select(func.count()).where(
+            CorrectiveAction.nonconformity_id == nc.id, col(CorrectiveAction.done_on).is_(None)
+        )
+    ).one()
+    if not pending:
+        before = trail.snapshot(nc, FIELDS)
+        transition(nc, Status.verifying)
+        nc.check_due_on = today + timedelta(days=check_days)
+        _write(session, nc, by, "actions_done", before)
+    return action
+
+
+def verify(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    result: str,
+    comment: str,
+    today: date,
+    version: int | None = None,
+) -> EffectivenessCheck:
+    """A quality officer who owns none of its actions records the effectiveness check:
+    effective (ready to close) or ineffective (back to action_planned, reason kept)."""
+    require(by, "nonconformity.verify", nc)
+    _check(nc, version)
+    _refuse_unless(
+        nc,
+        Status.verifying,
+        message=N_(
+            "The effectiveness of %(code)s can be checked only once all its actions are "
+            "done (it is %(status)s)."
+        ),
+        status=nc.status,
+    )
+    if is_ready_to_close(session=session, nc=nc):
+        raise Conflict(
+            "%(code)s was already found effective; it waits for its manager to close it.",
+            field="status",
+            code=nc.code,
+        )
+    if any(a.owner_id == by.id for a in actions_of(session=session, nc=nc)):
+        raise Conflict(
+            "You own one of the corrective actions of %(code)s: another quality officer must "
+            "check their effectiveness.",
+            field="verifier",
+            code=nc.code,
+        )
+    try:
+        outcome = CheckResult(result)
+    except ValueError:
+        raise Invalid("Choose effective or ineffective.", field="result") from None
+    comment = (comment or "").strip()
+    if outcome == CheckResult.ineffective and not comment:
+        raise Invalid("Say why the actions were not effective.", field="comment")
+    check = EffectivenessCheck(
+        nonconformity_id=nc.id,
+        verifier_id=by.id,
+        result=outcome.value,
+        comment=comment,
+        due_on=nc.check_due_on,
+        checked_on=today,
+    )
+    session.add(check)
+    session.flush()
+    before = trail.snapshot(nc, FIELDS)
+    if outcome == CheckResult.ineffective:
+        transition(nc, Status.action_planned)
+        nc.check_due_on = None
+    else:
+        nc.version += 1
+        nc.updated_at = utcnow()
+    _write(session, nc, by, f"checked_{outcome.value}", before, reason=comment)
+    return check
+
+
+def content_hash(*, session: Session, nc: Nonconformity) -> str:
+    """SHA-256 of the canonical record signed at closure: what was found, why, what was done,
+    and how it was checked."""
+    actions = actions_of(session=session, nc=nc)
+    attached = files_of(session=session, actions=actions)
+    body = {
+        "code": nc.code,
+        "source": nc.source,
+        "department_id": nc.department_id,
+        "clause": nc.clause,
+        "severity": nc.severity,
+        "description": nc.description,
+        "containment": nc.containment,
+        "root_cause_method": nc.root_cause_method,
+        "whys": list(nc.whys or []),
+        "root_cause": nc.root_cause,
+        "actions": [
+            {
+                "id": a.id,
+                "description": a.description,
+                "owner_id": a.owner_id,
+                "due_on": a.due_on,
+                "done_on": a.done_on,
+                "evidence": a.evidence,
+                "files": [f.sha256 for f in attached[a.id]],
+            }
+            for a in actions
+        ],
+        "checks": [
+            {
+                "id": c.id,
+                "verifier_id": c.verifier_id,
+                "result": c.result,
+                "comment": c.comment,
+                "checked_on": c.checked_on,
+            }
+            for c in checks_of(session=session, nc=nc)
+        ],
+    }
+    return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
+
+
+def close(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    password: str,
+    comment: str = "",
+    version: int | None = None,
+) -> Nonconformity:
+    """A manager of the department closes it, after an effective check, by signing."""
+    require(by, "nonconformity.close", nc)
+    _check(nc, version)
+    _refuse_unless(
+        nc,
+        Status.verifying,
+        message=N_(
+            "%(code)s cannot be closed while it is %(status)s: its actions must be done "
+            "and found effective first."
+        ),
+        status=nc.status,
+    )
+    if not is_ready_to_close(session=session, nc=nc):
+        raise Conflict(
+            "%(code)s cannot be closed before a quality officer finds its actions effective.",
+            field="status",
+            code=nc.code,
+        )
+    signature = trail.sign(
+        session=session,
+        signer=by,
+        password=password,
+        meaning="closed",
+        record_type=RECORD,
+        record_id=nc.id,
+        content_hash=content_hash(session=session, nc=nc),
+        comment=comment,
+    )
+    before = trail.snapshot(nc, FIELDS)
+    transition(nc, Status.closed)
+    nc.closed_at = utcnow()
+    nc.closed_by_id = by.id
+    nc.signature_id = signature.id
+    _write(session, nc, by, "closed", before, reason=comment)
+    return nc
+
+
+def cancel(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    reason: str,
+    version: int | None = None,
+) -> Nonconformity:
+    """A quality officer cancels it, with a reason, from any state before closure."""
+    require(by, "nonconformity.cancel", nc)
+    _check(nc, version)
+    _refuse_unless(
+        nc,
+        *ACTIVE,
+        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
+        status=nc.status,
+    )
+    reason = _text(reason, "reason", N_("Give the reason for cancelling."))
+    before = trail.snapshot(nc, FIELDS)
+    transition(nc, Status.cancelled)
+    nc.cancel_reason = reason
+    nc.cancelled_at = utcnow()
+    nc.cancelled_by_id = by.id
+    _write(session, nc, by, "cancelled", before, reason=reason)
+    return nc
+
+
+def link_documents(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    document_ids: Iterable[int],
+    version: int | None = None,
+) -> list[int]:
+    """Set the controlled documents the nonconformity concerns."""
+    require(by, "nonconformity.link_documents", nc)
+    _check(nc, version)
+    _refuse_unless(
+        nc, *ACTIVE, message=N_("%(code)s is %(status)s: its links are fixed."), status=nc.status
+    )
+    ids = _check_documents(session, document_ids)
+    current = document_ids_of(session=session, nc=nc)
+    if ids == current:
+        return ids
+    for row in session.exec(
+        select(NonconformityDocument).where(NonconformityDocument.nonconformity_id == nc.id)
+    ).all():
+        if row.document_id not in ids:
+            session.delete(row)
+    for document_id in ids:
+        if document_id not in current:
+            session.add(NonconformityDocument(nonconformity_id=nc.id, document_id=document_id))
+    nc.version += 1
+    nc.updated_at = utcnow()
+    session.add(nc)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="documents_linked",
+        record_type=RECORD,
+        record_id=nc.id,
+        changes={"document_ids": [current, ids]},
+    )
+    return ids
+
+
+# --- a person's work and the quality officer's figures ---------------------------------
+
+
+def owned_needing_work(*, session: Session, user: User) -> list[Nonconformity]:
+    """Nonconformities the person owns that wait for them: to investigate, to plan more
+    actions after an ineffective check."""
+    owned = session.exec(
+        select(Nonconformity)
+        .where(
+            Nonconformity.owner_id == user.id,
+            col(Nonconformity.status).in_(
+                [Status.open.value, Status.investigating.value, Status.action_planned.value]
+            ),
+        )
+        .order_by(col(Nonconformity.id))
+    ).all()
+    pending = set(
+        session.exec(
+            select(CorrectiveAction.nonconformity_id).where(
+                col(CorrectiveAction.done_on).is_(None),
+                col(CorrectiveAction.nonconformity_id).in_([nc.id for nc in owned]),
+            )
+        ).all()
+    )
+    # An action_planned one with actions still open waits for their owners, not for this one.
+    return [nc for nc in owned if nc.status != Status.action_planned or nc.id not in pending]
+
+
+def actions_to_complete(
+    *, session: Session, user: User
+) -> list[tuple[CorrectiveAction, Nonconformity]]:
+    rows = session.exec(
+        select(CorrectiveAction, Nonconformity)
+        .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
+        .where(
+            CorrectiveAction.owner_id == user.id,
+            col(CorrectiveAction.done_on).is_(None),
+            Nonconformity.status == Status.action_planned.value,
+        )
+        .order_by(col(CorrectiveAction.due_on))
+    ).all()
+    return [(a, nc) for a, nc in rows]
+
+
+def checks_to_record(*, session: Session, user: User) -> list[Nonconformity]:
+    """For a quality officer: verifying ones not yet found effective whose actions they do
+    not own."""
+    if not user.has_role(Role.quality_officer):
+        return []
+    own_action = exists().where(
+        CorrectiveAction.nonconformity_id == Nonconformity.id,
+        CorrectiveAction.owner_id == user.id,
+    )
+    found_effective = exists().where(
+        EffectivenessCheck.nonconformity_id == Nonconformity.id,
+        EffectivenessCheck.result == CheckResult.effective.value,
+    )
+    return list(
+        session.exec(
+            select(Nonconformity)
+            .where(
+                Nonconformity.status == Status.verifying.value,
+                not_(own_action),
+                not_(found_effective),
+            )
+            .order_by(col(Nonconformity.check_due_on))
+        ).all()
+    )
+
+
+def to_close(*, session: Session, user: User) -> list[Nonconformity]:
+    if not user.has_role(Role.manager) or user.department_id is None:
+        return []
+    candidates = session.exec(
+        select(Nonconformity).where(
+            Nonconformity.status == Status.verifying.value,
+            Nonconformity.department_id == user.department_id,
+        )
+    ).all()
+    ready = ready_ids(session=session, ids=[nc.id for nc in candidates])
+    return [nc for nc in candidates if nc.id in ready]
+
+
+AGE_BANDS = ((0, 30), (31, 60), (61, 90), (91, None))
+
+
+def open_by_age_band(*, session: Session, today: date) -> list[tuple[str, int]]:
+    """Counts of the nonconformities still open, by age in days."""
+    rows = session.exec(
+        select(Nonconformity).where(col(Nonconformity.status).in_([s.value for s in ACTIVE]))
+    ).all()
+    counts = [0] * len(AGE_BANDS)
+    for nc in rows:
+        days = max((today - nc.raised_on).days, 0)
+        for i, (low, high) in enumerate(AGE_BANDS):
+            if days >= low and (high is None or days <= high):
+                counts[i] += 1
+                break
+    return [
+        (f"{low}–{high}" if high is not None else f"> {low - 1}", counts[i])
+        for i, (low, high) in enumerate(AGE_BANDS)
+    ]
+
+
+def open_by_department(*, session: Session) -> list[tuple[Department, int]]:
+    rows = session.exec(
+        select(Department, func.count(col(Nonconformity.id)))
+        .join(Nonconformity, col(Nonconformity.department_id) == Department.id)
+        .where(col(Nonconformity.status).in_([s.value for s in ACTIVE]))
+        .group_by(col(Department.id))
+        .order_by(col(Department.code))
+    ).all()
+    return [(department, int(count)) for department, count in rows]

@@ -1,0 +1,528 @@
+"""Pages: the register, raising one, the record with the forms its viewer may use, and the
+nonconformity work on the home page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import UploadFile
+
+from qms.auth import service as auth
+from qms.auth.models import Role
+from qms.auth.permissions import can, require
+from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
+from qms.errors import Invalid, QMSError
+from qms.home.service import Panel, WorkItem, panel_provider, work_provider
+from qms.i18n import N_
+from qms.nonconformities import service
+from qms.nonconformities.models import (
+    METHOD_LABELS,
+    RESULT_LABELS,
+    SEVERITY_LABELS,
+    SOURCE_LABELS,
+    Severity,
+    Source,
+)
+from qms.nonconformities.states import STATUS_LABELS, Status
+from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
+from qms.trail.models import Signature
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+NAV = [NavItem(N_("Nonconformities"), "/nonconformities", "nonconformity.list")]
+PAGE_SIZE = 25
+
+LABELS = {
+    "status_labels": STATUS_LABELS,
+    "source_labels": SOURCE_LABELS,
+    "severity_labels": SEVERITY_LABELS,
+    "method_labels": METHOD_LABELS,
+    "result_labels": RESULT_LABELS,
+}
+
+# The fields each form on the record page shows a message beside; anything else is said
+# at the top of the page.
+FORM_FIELDS = {
+    "investigate": {"containment", "root_cause_method", "root_cause"}
+    | {f"whys.{i}" for i in range(5)},
+    "action": {"description", "owner_id", "due_on"},
+    "complete": {"evidence", "file"},
+    "verify": {"result", "comment"},
+    "close": {"password"},
+    "cancel": {"reason"},
+}
+
+
+def _today(settings) -> date:
+    return datetime.now(settings.tz).date()
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise Invalid("Enter the date as YYYY-MM-DD.", field=field) from None
+
+
+# --- the register -----------------------------------------------------------------------
+
+
+def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
+    """Filters from the query string, leniently: a value that makes no sense is ignored."""
+    query = request.query_params
+    kept: dict[str, str] = {}
+
+    def choice(name, allowed):
+        value = query.get(name, "")
+        if value in allowed:
+            kept[name] = value
+            return value
+        return None
+
+    def number(name):
+        value = _int(query.get(name))
+        if value is not None and 0 < value < 2**31:
+            kept[name] = str(value)
+            return value
+        return None
+
+    clause = query.get("clause", "").strip()
+    if clause and service.CLAUSE.match(clause):
+        kept["clause"] = clause
+    else:
+        clause = None
+    overdue = choice("overdue", {"true", "false"})
+    filters = service.Filters(
+        status=choice("status", {s.value for s in Status}),
+        department_id=number("department_id"),
+        audit_id=number("audit_id"),
+        source=choice("source", {s.value for s in Source}),
+        severity=choice("severity", {s.value for s in Severity}),
+        clause=clause,
+        owner_id=number("owner_id"),
+        overdue=None if overdue is None else overdue == "true",
+    )
+    return filters, kept
+
+
+@router.get("/nonconformities")
+def register(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
+    require(user, "nonconformity.list")
+    filters, kept = _page_filters(request)
+    page = max(_int(request.query_params.get("page")) or 1, 1)
+    today = _today(settings)
+    rows, total = service.list_nonconformities(
+        session=session,
+        filters=filters,
+        today=today,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    ids = [nc.id for nc in rows]
+    query = urlencode(kept)
+    return render(
+        request,
+        "nonconformities/list.html",
+        {
+            **LABELS,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+            "filters": kept,
+            "export_query": ("?" + query) if query else "",
+            "overdue": service.overdue_ids(session=session, ids=ids, today=today),
+            "ages": {nc.id: service.age_days(nc, today=today, tz=settings.tz) for nc in rows},
+            "people": service.people_named(session=session, ids=[nc.owner_id for nc in rows]),
+            "departments": auth.list_departments(session=session),
+            "managers": auth.list_users(session=session, role=Role.manager, active_only=False),
+            "statuses": list(Status),
+            "sources": list(Source),
+            "severities": list(Severity),
+        },
+    )
+
+
+# --- raising ----------------------------------------------------------------------------
+
+
+def _raise_context(session, **extra):
+    return {
+        **LABELS,
+        "departments": auth.list_departments(session=session),
+        "managers": auth.list_users(session=session, role=Role.manager),
+        "sources": list(Source),
+        "severities": list(Severity),
+        **extra,
+    }
+
+
+@router.get("/nonconformities/new")
+def raise_form(request: Request, session: SessionDep, user: PageUser):
+    require(user, "nonconformity.raise")
+    return render(request, "nonconformities/new.html", _raise_context(session))
+
+
+@router.post("/nonconformities")
+async def raise_nonconformity(
+    request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
+):
+    data = await form_data(request)
+    try:
+        department_id = _int(data.get("department_id"))
+        if department_id is None:
+            raise Invalid("Choose the department concerned.", field="department_id")
+        nc = service.raise_nonconformity(
+            session=session,
+            by=user,
+            source=str(data.get("source", "")),
+            department_id=department_id,
+            clause=str(data.get("clause", "")),
+            severity=str(data.get("severity", "")),
+            description=str(data.get("description", "")),
+            owner_id=_int(data.get("owner_id")),
+            today=_today(settings),
+        )
+    except QMSError as exc:
+        session.rollback()
+        return refused(request, "nonconformities/new.html", exc, _raise_context(session, form=data))
+    return redirect(request, f"/nonconformities/{nc.id}", flash=N_("The nonconformity was raised."))
+
+
+# --- the record -------------------------------------------------------------------------
+
+
+def _record_context(session, nc, user, settings, **extra) -> dict:
+    today = _today(settings)
+    actions = service.actions_of(session=session, nc=nc)
+    checks = service.checks_of(session=session, nc=nc)
+    people = service.people_named(
+        session=session,
+        ids=[nc.owner_id, nc.reporter_id, nc.closed_by_id, nc.cancelled_by_id]
+        + [a.owner_id for a in actions]
+        + [c.verifier_id for c in checks],
+    )
+    ready = service.is_ready_to_close(session=session, nc=nc)
+    status = Status(nc.status)
+    owns_action = any(a.owner_id == user.id for a in actions)
+    return {
+        **LABELS,
+        "nc": nc,
+        "today": today,
+        "department": auth.get_department(session=session, department_id=nc.department_id),
+        "actions": actions,
+        "attached": service.files_of(session=session, actions=actions),
+        "checks": checks,
+        "people": people,
+        "signature": session.get(Signature, nc.signature_id) if nc.signature_id else None,
+        "document_ids": service.document_ids_of(session=session, nc=nc),
+        "age": service.age_days(nc, today=today, tz=settings.tz),
+        "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
+        "ready": ready,
+        "active_users": auth.list_users(session=session),
+        "methods": list(METHOD_LABELS),
+        # Exactly the forms this viewer may use now.
+        "may": {
+            "investigate": can(user, "nonconformity.manage", nc)
+            and status in (Status.open, Status.investigating, Status.action_planned),
+            "plan": can(user, "nonconformity.manage", nc)
+            and status in (Status.investigating, Status.action_planned),
+            "verify": can(user, "nonconformity.verify", nc)
+            and status == Status.verifying
+            and not ready
+            and not owns_action,
+            "close": can(user, "nonconformity.close", nc) and ready,
+            "cancel": can(user, "nonconformity.cancel", nc) and status in service.ACTIVE,
+            "complete": {
+                a.id
+                for a in actions
+                if can(user, "corrective_action.complete", a)
+                and a.done_on is None
+                and status == Status.action_planned
+            },
+        },
+        "verifier_owns_action": can(user, "nonconformity.verify", nc)
+        and status == Status.verifying
+        and not ready
+        and owns_action,
+        "form_name": None,
+        "form_action_id": None,
+        **extra,
+    }
+
+
+@router.get("/nonconformities/{nonconformity_id}")
+def record_page(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    require(user, "nonconformity.read")
+    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+    return render(
+        request, "nonconformities/record.html", _record_context(session, nc, user, settings)
+    )
+
+
+def _refused(request, session, user, settings, nonconformity_id, exc, form_name, data, **extra):
+    session.rollback()
+    if exc.field not in FORM_FIELDS[form_name]:
+        exc.field = None
+    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+    context = _record_context(session, nc, user, settings, form=data, form_name=form_name, **extra)
+    return refused(request, "nonconformities/record.html", exc, context)
+
+
+def _done(request, nonconformity_id: int, flash: str):
+    return redirect(request, f"/nonconformities/{nonconformity_id}", flash=flash)
+
+
+@router.post("/nonconformities/{nonconformity_id}/investigate")
+async def investigate(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        service.investigate(
+            session=session,
+            nc=nc,
+            by=user,
+            containment=str(data.get("containment", "")),
+            root_cause_method=str(data.get("root_cause_method", "")),
+            root_cause=str(data.get("root_cause", "")),
+            whys=[str(data.get(f"whys.{i}", "")) for i in range(5)],
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(
+            request, session, user, settings, nonconformity_id, exc, "investigate", data
+        )
+    return _done(request, nonconformity_id, N_("The investigation was recorded."))
+
+
+@router.post("/nonconformities/{nonconformity_id}/actions")
+async def plan_action(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        owner_id = _int(data.get("owner_id"))
+        if owner_id is None:
+            raise Invalid("Choose who owns the action.", field="owner_id")
+        service.plan_action(
+            session=session,
+            nc=nc,
+            by=user,
+            description=str(data.get("description", "")),
+            owner_id=owner_id,
+            due_on=_date(data.get("due_on"), "due_on"),
+            today=_today(settings),
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(request, session, user, settings, nonconformity_id, exc, "action", data)
+    return _done(request, nonconformity_id, N_("The corrective action was planned."))
+
+
+@router.post("/corrective-actions/{action_id}/complete")
+async def complete_action(
+    request: Request,
+    action_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    uploads = data.pop("files", [])
+    uploads = [
+        u
+        for u in (uploads if isinstance(uploads, list) else [uploads])
+        if isinstance(u, UploadFile) and u.filename
+    ]
+    files = [(u.filename, await u.read(settings.upload_max_bytes + 1)) for u in uploads]
+    action = service.get_action(session=session, action_id=action_id)
+    nonconformity_id = action.nonconformity_id
+    try:
+        service.complete_action(
+            session=session,
+            action=action,
+            by=user,
+            evidence=str(data.get("evidence", "")),
+            today=_today(settings),
+            check_days=settings.effectiveness_check_days,
+            files=files,
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(
+            request,
+            session,
+            user,
+            settings,
+            nonconformity_id,
+            exc,
+            "complete",
+            data,
+            form_action_id=action_id,
+        )
+    return _done(request, nonconformity_id, N_("The corrective action was marked done."))
+
+
+@router.post("/nonconformities/{nonconformity_id}/verify")
+async def verify(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        service.verify(
+            session=session,
+            nc=nc,
+            by=user,
+            result=str(data.get("result", "")),
+            comment=str(data.get("comment", "")),
+            today=_today(settings),
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(request, session, user, settings, nonconformity_id, exc, "verify", data)
+    return _done(request, nonconformity_id, N_("The effectiveness check was recorded."))
+
+
+@router.post("/nonconformities/{nonconformity_id}/close")
+async def close(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        service.close(
+            session=session,
+            nc=nc,
+            by=user,
+            password=str(data.pop("password", "")),
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(request, session, user, settings, nonconformity_id, exc, "close", data)
+    return _done(request, nonconformity_id, N_("The nonconformity was closed and signed."))
+
+
+@router.post("/nonconformities/{nonconformity_id}/cancel")
+async def cancel(
+    request: Request,
+    nonconformity_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        service.cancel(
+            session=session,
+            nc=nc,
+            by=user,
+            reason=str(data.get("reason", "")),
+            version=_int(data.get("version")),
+        )
+    except QMSError as exc:
+        return _refused(request, session, user, settings, nonconformity_id, exc, "cancel", data)
+    return _done(request, nonconformity_id, N_("The nonconformity was cancelled."))
+
+
+# --- the home page ----------------------------------------------------------------------
+
+
+@work_provider
+def nonconformity_work(session, user, today: date) -> list[WorkItem]:
+    items = []
+    for nc in service.owned_needing_work(session=session, user=user):
+        kind = {
+            Status.open: N_("Investigate the nonconformity"),
+            Status.investigating: N_("Plan the corrective actions"),
+            Status.action_planned: N_("Plan new corrective actions"),
+        }[Status(nc.status)]
+        items.append(
+            WorkItem(kind, nc.description[:120], f"/nonconformities/{nc.id}", code=nc.code)
+        )
+    for action, nc in service.actions_to_complete(session=session, user=user):
+        items.append(
+            WorkItem(
+                N_("Complete the corrective action"),
+                action.description[:120],
+                f"/nonconformities/{nc.id}#action-{action.id}",
+                due_on=action.due_on,
+                code=nc.code,
+            )
+        )
+    for nc in service.checks_to_record(session=session, user=user):
+        items.append(
+            WorkItem(
+                N_("Check the effectiveness of the actions"),
+                nc.description[:120],
+                f"/nonconformities/{nc.id}#verify",
+                due_on=nc.check_due_on,
+                code=nc.code,
+            )
+        )
+    for nc in service.to_close(session=session, user=user):
+        items.append(
+            WorkItem(
+                N_("Close the nonconformity"),
+                nc.description[:120],
+                f"/nonconformities/{nc.id}#close",
+                code=nc.code,
+            )
+        )
+    return items
+
+
+@panel_provider
+def nonconformity_panels(session, user, today: date) -> list[Panel]:
+    if not user.has_role(Role.quality_officer):
+        return []
+    bands = service.open_by_age_band(session=session, today=today)
+    departments = service.open_by_department(session=session)
+    return [
+        Panel(
+            N_("Open nonconformities by age (days)"),
+            list(bands),
+            url="/nonconformities",
+        ),
+        Panel(
+            N_("Open nonconformities by department"),
+            [(d.name, n) for d, n in departments] or [(N_("None open"), 0)],
+            url="/nonconformities",
+        ),
+    ]

@@ -1,0 +1,27 @@
+"""The demo office gets nonconformities in every state, through the same rules."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from qms import demo
+from qms.db import unit_of_work
+from qms.nonconformities.models import Nonconformity
+from qms.trail import service as trail
+
+
+def test_demo_nonconformities_cover_their_life(app, settings):
+    with unit_of_work(app.state.engine) as session:
+        assert demo.load(session=session, settings=settings) is not None
+    with unit_of_work(app.state.engine) as session:
+        rows = session.exec(select(Nonconformity)).all()
+        assert {nc.status for nc in rows} == {
+            "open",
+            "investigating",
+            "action_planned",
+            "verifying",
+            "closed",
+            "cancelled",
+        }
+        assert sorted(nc.code[-4:] for nc in rows) == [f"{n:04d}" for n in range(1, 7)]
+        assert trail.verify(session=session).ok

@@ -1,0 +1,93 @@
+"""The corrective-action request form as PDF: its text, in Vietnamese with diacritics."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from qms.auth.models import User
+from qms.db import unit_of_work
+from qms.nonconformities.pdf import StaticOnlyFetcher
+from tests.nonconformities.builders import WHYS, build
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def _vietnamese(world, person):
+    from qms.auth import service as auth
+
+    with unit_of_work(world.engine) as session:
+        user = session.get(User, person.id)
+        auth.update_user(session=session, by=user, user=user, version=user.version, lang="vi")
+
+
+def test_the_closed_form_reads_in_vietnamese(world):
+    built = build(world, "closed")
+    _vietnamese(world, world.staff)
+    response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = text_of(response.content)
+    for expected in (
+        "PHIẾU YÊU CẦU HÀNH ĐỘNG KHẮC PHỤC",
+        built.code,
+        "Mô tả sự không phù hợp",
+        "Đánh giá nội bộ",
+        "Hồ sơ trễ hạn không có thư xin lỗi gửi công dân.",
+        "Khắc phục tức thời / Biện pháp ngăn chặn",
+        "Gửi ngay thư xin lỗi cho các công dân bị trễ hạn.",
+        "Nguyên nhân gốc rễ",
+        WHYS[2],
+        WHYS[4],
+        "Hành động khắc phục",
+        "Biên bản thực hiện đính kèm.",
+        "Kiểm tra hiệu lực",
+        "Có hiệu lực",
+        "Không còn hồ sơ trễ hạn thiếu thư xin lỗi.",
+        "Đã ký điện tử",
+        "Manager",
+        "Chuyên viên",
+        "Trang 1/",
+    ):
+        assert unicodedata.normalize("NFC", expected) in text, expected
+
+
+def test_an_open_form_says_it_is_not_closed_yet_in_english(world):
+    built = build(world, "open")
+    response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
+    text = text_of(response.content)
+    assert "CORRECTIVE ACTION REQUEST" in text
+    assert "Not closed yet" in text and "Page 1/1" in text
+
+
+def test_a_missing_nonconformity_has_no_form(world):
+    response = world.api(world.staff).get("/api/v1/nonconformities/999999.pdf")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.org/x.png",
+        "http://qms.invalid/static/../../../etc/passwd",
+        "http://qms.invalid/etc/passwd",
+        "data:text/plain,hello",
+    ],
+)
+def test_the_renderer_fetches_nothing_but_the_apps_static_files(url):
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_the_renderer_serves_the_apps_own_stylesheet():
+    response = StaticOnlyFetcher().fetch("http://qms.invalid/static/style.css")
+    assert b"QMS Tracker" in response.read()
