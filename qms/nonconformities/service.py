@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, not_, or_
 from sqlmodel import Session, col, select
 
+from qms.auth import service as auth
 from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
 from qms.auth.service import managers_of
@@ -1064,3 +1065,51 @@ def open_by_department(*, session: Session) -> list[tuple[Department, int]]:
         .order_by(col(Department.code))
     ).all()
     return [(department, int(count)) for department, count in rows]
+
+
+# --- what falls due (for the reminder sweep) ---------------------------------------------
+
+
+def actions_due(*, session: Session, until: date) -> list[tuple[CorrectiveAction, Nonconformity]]:
+    """Corrective actions not done whose due date is on or before `until`."""
+    rows = session.exec(
+        select(CorrectiveAction, Nonconformity)
+        .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
+        .where(
+            col(CorrectiveAction.done_on).is_(None),
+            CorrectiveAction.due_on <= until,
+            Nonconformity.status == Status.action_planned.value,
+        )
+        .order_by(col(CorrectiveAction.due_on))
+    ).all()
+    return [(a, nc) for a, nc in rows]
+
+
+def checks_due(*, session: Session, until: date) -> list[tuple[Nonconformity, list[int]]]:
+    """Effectiveness checks due on or before `until`, each with the quality officers who
+    may record it (those who own none of its actions)."""
+    found_effective = exists().where(
+        EffectivenessCheck.nonconformity_id == Nonconformity.id,
+        EffectivenessCheck.result == CheckResult.effective.value,
+    )
+    waiting = session.exec(
+        select(Nonconformity)
+        .where(
+            Nonconformity.status == Status.verifying.value,
+            col(Nonconformity.check_due_on).is_not(None),
+            Nonconformity.check_due_on <= until,
+            not_(found_effective),
+        )
+        .order_by(col(Nonconformity.check_due_on))
+    ).all()
+    if not waiting:
+        return []
+    officers = [u.id for u in auth.list_users(session=session, role=Role.quality_officer)]
+    owners: dict[int, set[int]] = {}
+    for nc_id, owner_id in session.exec(
+        select(CorrectiveAction.nonconformity_id, CorrectiveAction.owner_id).where(
+            col(CorrectiveAction.nonconformity_id).in_([nc.id for nc in waiting])
+        )
+    ).all():
+        owners.setdefault(nc_id, set()).add(owner_id)
+    return [(nc, [u for u in officers if u not in owners.get(nc.id, set())]) for nc in waiting]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -71,3 +71,51 @@ def rule(name: str):
         return fn
 
     return register
+
+
+# --- the rules ----------------------------------------------------------------------------
+# Each looks 30 days ahead (the first stage) and no further, so a sweep reads only what
+# can be due; the domains' services do the querying.
+
+HORIZON = timedelta(days=30)
+
+
+def _short(text: str, length: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@rule("corrective_action_due")
+def corrective_action_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.nonconformities import service as nonconformities
+
+    for action, nc in nonconformities.actions_due(session=session, until=as_of + HORIZON):
+        yield Due(
+            rule="corrective_action_due",
+            record_type="corrective_action",
+            record_id=action.id,
+            due_on=action.due_on,
+            recipients=(action.owner_id,),
+            message=N_("Complete the corrective action of %(code)s: %(what)s"),
+            params={"code": nc.code, "what": _short(action.description)},
+            url=f"/nonconformities/{nc.id}#action-{action.id}",
+            department_id=nc.department_id,
+        )
+
+
+@rule("effectiveness_check_due")
+def effectiveness_check_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.nonconformities import service as nonconformities
+
+    for nc, verifiers in nonconformities.checks_due(session=session, until=as_of + HORIZON):
+        yield Due(
+            rule="effectiveness_check_due",
+            record_type="nonconformity",
+            record_id=nc.id,
+            due_on=nc.check_due_on,
+            recipients=tuple(verifiers),
+            message=N_("Check whether the actions of %(code)s were effective: %(what)s"),
+            params={"code": nc.code, "what": _short(nc.description)},
+            url=f"/nonconformities/{nc.id}#check",
+            department_id=nc.department_id,
+        )

@@ -1,0 +1,65 @@
+"""Each reminder rule with --as-of dates: who is reminded, at which stage, and the
+escalation of overdue work to the department's managers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from qms.reminders import service
+from qms.reminders.models import Notification
+from tests.nonconformities import builders
+
+
+def _made(engine, rule: str) -> list[Notification]:
+    with Session(engine) as session:
+        return list(session.exec(select(Notification).where(Notification.rule == rule)).all())
+
+
+def test_corrective_actions_are_reminded_at_each_stage_and_escalated_when_late(
+    world, engine, settings
+):
+    built = builders.build(world, "action_planned")  # two actions due in 14 days
+    due = builders.today(world) + timedelta(days=14)
+    for days_before, stage in ((31, None), (20, "30d"), (5, "7d"), (0, "due"), (-3, "overdue-1")):
+        service.sweep(engine=engine, settings=settings, as_of=due - timedelta(days=days_before))
+        rows = [n for n in _made(engine, "corrective_action_due") if n.stage == stage]
+        if stage is None:
+            assert not _made(engine, "corrective_action_due")
+            continue
+        recipients = {n.recipient_id for n in rows}
+        expected = {world.staff.id, world.auditor_a.id}
+        if stage.startswith("overdue"):
+            expected.add(world.manager.id)  # the manager of department A
+            assert {n.recipient_id for n in rows if n.escalation} == {world.manager.id}
+        assert recipients == expected, (stage, recipients)
+        assert all(n.url.startswith(f"/nonconformities/{built.id}") for n in rows)
+
+
+def test_a_done_action_is_no_longer_reminded(world, engine, settings):
+    builders.build(world, "verifying")
+    service.sweep(
+        engine=engine, settings=settings, as_of=builders.today(world) + timedelta(days=14)
+    )
+    assert not _made(engine, "corrective_action_due")
+
+
+def test_effectiveness_checks_go_to_quality_officers_who_own_no_action(world, engine, settings):
+    built = builders.build(world, "verifying", owners=(world.staff, world.quality_officer))
+    nc = builders.load(world, built.id)
+    service.sweep(engine=engine, settings=settings, as_of=nc.check_due_on)
+    rows = _made(engine, "effectiveness_check_due")
+    # the only quality officer owns an action: nobody may record it, so no one is reminded
+    assert rows == []
+    other = world.person("qo2@example.org", ["quality_officer"], world.dept_b)
+    service.sweep(engine=engine, settings=settings, as_of=nc.check_due_on)
+    rows = _made(engine, "effectiveness_check_due")
+    assert {n.recipient_id for n in rows} == {other.id} and rows[0].stage == "due"
+
+
+def test_a_check_found_effective_is_no_longer_reminded(world, engine, settings):
+    built = builders.build(world, "ready")
+    nc = builders.load(world, built.id)
+    service.sweep(engine=engine, settings=settings, as_of=nc.check_due_on or builders.today(world))
+    assert not _made(engine, "effectiveness_check_due")
