@@ -121,20 +121,20 @@ def pytest_runtest_makereport(item, call):
 class Journey:
     """One person's browser tab, saving numbered screenshots of the key pages."""
 
-    def __init__(self, context, base: str, folder: Path):
+    def __init__(self, context, base: str, folder: Path, counter: list[int]):
         self.context = context
         self.page = context.new_page()
         self.base = base
         self.folder = folder
-        self.shots = 0
+        self.counter = counter  # shared by the journey's tabs: screenshots in order
 
     def goto(self, path: str):
         self.page.goto(self.base + path)
         return self.page
 
     def shot(self, name: str) -> Path:
-        self.shots += 1
-        path = self.folder / f"{self.shots:02d}-{name}.png"
+        self.counter[0] += 1
+        path = self.folder / f"{self.counter[0]:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -162,14 +162,17 @@ def journey(request, chromium, live_server):
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)
     folder = RESULTS / name
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        old.unlink()
     contexts: list = []
     journeys: list[Journey] = []
+    counter = [0]
 
     def open_tab(*, lang: str = "en", width: int = 1280, height: int = 900) -> Journey:
         context = chromium.new_context(viewport={"width": width, "height": height}, locale=lang)
         context.add_cookies([{"name": "qms_lang", "value": lang, "url": live_server}])
         contexts.append(context)
-        tab = Journey(context, live_server, folder)
+        tab = Journey(context, live_server, folder, counter)
         journeys.append(tab)
         return tab
 
