@@ -1,0 +1,157 @@
+"""The PDF audit record: templates/pdf/audit_report.html rendered by WeasyPrint.
+
+Fonts are the DejaVu files (they cover Vietnamese) served by a fetcher that refuses every
+other URL, file:// and the network included. Rendering is single-threaded and takes about
+a second for a full ISO checklist, so only a few renders run at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import Session
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from qms.audits import findings
+from qms.audits.models import RESULT_LABELS, RESULT_SHORT, Audit, Result
+from qms.auth.models import Department
+from qms.i18n import Formatter, translations
+from qms.pages import TEMPLATES_DIR, env
+from qms.trail.models import Signature
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_SCHEME = "qms-font:"
+FONT_FILES = frozenset(
+    {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSansMono.ttf"}
+)
+STYLESHEET = TEMPLATES_DIR / "pdf" / "audit_report.css"
+_render_slots = threading.BoundedSemaphore(2)
+
+
+class FontsOnly(URLFetcher):
+    """Serves the embedded fonts and nothing else: a template can reach no file or host."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith(FONT_SCHEME):
+            name = url[len(FONT_SCHEME) :]
+            if name in FONT_FILES:
+                return URLFetcherResponse(
+                    url, (FONT_DIR / name).read_bytes(), {"Content-Type": "font/ttf"}
+                )
+        raise ValueError(f"the PDF renderer fetches no {url!r}")
+
+
+def _css_string(text: str) -> str:
+    """Text as a quoted CSS string (for the page-margin boxes)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def margin_css(*, organisation: str, code: str, gettext) -> str:
+    """The running header and footer: who, which record, page X of Y."""
+    before, _sep, rest = gettext("Page %(page)s of %(pages)s").partition("%(page)s")
+    middle, _sep, after = rest.partition("%(pages)s")
+    boxes = {
+        "top-left": _css_string(organisation),
+        "top-right": _css_string(f"{gettext('Internal audit report')} {code}"),
+        "bottom-left": _css_string(
+            gettext("Retained documented information (ISO 9001:2015, 9.2.2 f)")
+        ),
+        "bottom-right": f"{_css_string(before)} counter(page) {_css_string(middle)} "
+        f"counter(pages) {_css_string(after)}",
+    }
+    return (
+        "@page {" + "".join(f" @{box} {{ content: {text}; }}" for box, text in boxes.items()) + " }"
+    )
+
+
+def _by_clause(items, lang: str) -> list[dict]:
+    """One row per clause (sorted as numbers): how many items got each result."""
+    rows: dict[str, dict] = {}
+    for item in items:
+        row = rows.setdefault(
+            item.clause,
+            {"clause": item.clause, "title": item.section_title(lang), "counts": Counter()},
+        )
+        row["counts"][item.result] += 1
+    return sorted(rows.values(), key=lambda r: tuple(int(p) for p in r["clause"].split(".")))
+
+
+def report_context(*, session: Session, audit: Audit, signature: Signature, settings) -> dict:
+    from qms.audits import service
+
+    lang = settings.lang
+    translator = translations(lang)
+
+    def _(message: str, **params) -> str:
+        text = translator.gettext(message)
+        return text % params if params else text
+
+    def ngettext(singular: str, plural: str, n: int, **params) -> str:
+        params.setdefault("num", n)
+        return translator.ngettext(singular, plural, n) % params
+
+    items = service.items_of(session=session, audit=audit)
+    lists = service.checklists_of(session=session, audit=audit)
+    attachments = service.attachments_of(session=session, item_ids=[i.id for i in items])
+    people = service.people(session=session, ids=[audit.lead_auditor_id, *audit.auditor_ids])
+    raised = findings.by_item(session=session, audit=audit)
+    items_by_list: dict[int, list] = {c.id: [] for c in lists}
+    for item in items:
+        items_by_list[item.checklist_id].append(item)
+    nonconforming = [i for i in items if i.result and Result(i.result).is_nonconformity]
+    totals = Counter(i.result for i in items)
+    return {
+        "_": _,
+        "ngettext": ngettext,
+        "lang": lang,
+        "fmt": Formatter(lang, settings.tz),
+        "organisation": settings.organisation,
+        "audit": audit,
+        "department": session.get(Department, audit.department_id),
+        "lead": people.get(audit.lead_auditor_id),
+        "team": [people[i] for i in audit.auditor_ids if i in people],
+        "checklists": [(c, items_by_list[c.id]) for c in lists],
+        "attachments": attachments,
+        "clause_rows": _by_clause(items, lang),
+        "results": list(Result),
+        "result_labels": RESULT_LABELS,
+        "result_short": RESULT_SHORT,
+        "totals": totals,
+        "total": len(items),
+        "nonconforming": nonconforming,
+        "raised": raised,
+        "observations": [i for i in items if i.result == Result.observation.value],
+        "improvements": [i for i in items if i.result == Result.improvement.value],
+        "signature": signature,
+        "margin_css": margin_css(
+            organisation=settings.organisation, code=audit.code, gettext=translator.gettext
+        ),
+    }
+
+
+def render_html(context: dict) -> str:
+    return env.get_template("pdf/audit_report.html").render(context)
+
+
+def render_pdf(html: str, *, extra_css: str = "") -> bytes:
+    fetcher = FontsOnly()
+    fonts = FontConfiguration()
+    stylesheets = [
+        CSS(string=css, url_fetcher=fetcher, font_config=fonts)
+        for css in (STYLESHEET.read_text(encoding="utf-8"), extra_css)
+        if css
+    ]
+    with _render_slots:
+        return HTML(string=html, url_fetcher=fetcher).write_pdf(
+            stylesheets=stylesheets, font_config=fonts
+        )
+
+
+def render_audit_report(*, session: Session, audit: Audit, signature: Signature, settings) -> bytes:
+    context = report_context(session=session, audit=audit, signature=signature, settings=settings)
+    return render_pdf(render_html(context), extra_css=context["margin_css"])

@@ -1,0 +1,942 @@
+"""The rules of internal audits: the programme, planning with an impartial team, checklists
+filled item by item, the signed report with its PDF record, closing and cancelling."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from qms.audits import checklists, files, findings
+from qms.audits import permissions as _rules  # noqa: F401  (declares the domain's rules)
+from qms.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditTeamMember,
+    Checklist,
+    ChecklistAttachment,
+    ChecklistItem,
+    Result,
+)
+from qms.audits.states import AuditStatus, check_transition, transition
+from qms.auth.models import Department, Role, User, UserRole
+from qms.auth.permissions import require
+from qms.counters import next_number
+from qms.db import utcnow
+from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
+from qms.trail import service as trail
+
+CODE_SERIES = "IA"
+AUDIT_FIELDS = (
+    "title",
+    "scope",
+    "criteria",
+    "department_id",
+    "lead_auditor_id",
+    "auditor_ids",
+    "planned_start_on",
+    "planned_end_on",
+    "template_keys",
+)
+# Answers that say something was seen that needs words: the evidence is required.
+NEEDS_EVIDENCE = {Result.minor_nc, Result.major_nc, Result.observation, Result.improvement}
+
+
+# --- programme --------------------------------------------------------------------------
+
+
+def get_programme(*, session: Session, year: int) -> AuditProgramme:
+    programme = session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first()
+    if programme is None:
+        raise NotFound("There is no audit programme for %(year)s.", year=year)
+    return programme
+
+
+def list_programmes(*, session: Session) -> list[AuditProgramme]:
+    return list(
+        session.exec(select(AuditProgramme).order_by(col(AuditProgramme.year).desc())).all()
+    )
+
+
+def programme_audits(*, session: Session, programme: AuditProgramme) -> list[Audit]:
+    return list(
+        session.exec(
+            select(Audit)
+            .where(Audit.programme_id == programme.id)
+            .order_by(col(Audit.planned_start_on), col(Audit.code))
+        ).all()
+    )
+
+
+def programme_status(audits: list[Audit]) -> str:
+    """`completed` once every audit of the programme is closed or cancelled, else `active`."""
+    done = {AuditStatus.closed.value, AuditStatus.cancelled.value}
+    if audits and all(a.status in done for a in audits):
+        return "completed"
+    return "active"
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise Invalid("Enter a year between 2000 and 2100.", field="year")
+
+
+def create_programme(
+    *, session: Session, by: User | None, year: int, objectives: str = ""
+) -> AuditProgramme:
+    if by is not None:
+        require(by, "audit.programme.manage")
+    _check_year(year)
+    if session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first():
+        raise Conflict("There is already an audit programme for %(year)s.", field="year", year=year)
+    programme = AuditProgramme(
+        year=year, objectives=objectives.strip(), created_by_id=getattr(by, "id", None)
+    )
+    session.add(programme)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="created",
+        record_type="audit_programme",
+        record_id=programme.id,
+        changes={"year": [None, year], "objectives": [None, programme.objectives]},
+    )
+    return programme
+
+
+def update_programme(
+    *, session: Session, by: User, programme: AuditProgramme, objectives: str, version: int | None
+) -> AuditProgramme:
+    require(by, "audit.programme.manage")
+    check_version(programme, version)
+    objectives = objectives.strip()
+    if objectives == programme.objectives:
+        return programme
+    before = programme.objectives
+    programme.objectives = objectives
+    programme.version += 1
+    programme.updated_at = utcnow()
+    session.add(programme)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="updated",
+        record_type="audit_programme",
+        record_id=programme.id,
+        changes={"objectives": [before, objectives]},
+    )
+    return programme
+
+
+def _programme_for(session: Session, by: User | None, year: int) -> AuditProgramme:
+    """The year's programme; planning the year's first audit opens it."""
+    found = session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first()
+    if found is not None:
+        return found
+    programme = AuditProgramme(year=year, created_by_id=getattr(by, "id", None))
+    session.add(programme)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="created",
+        record_type="audit_programme",
+        record_id=programme.id,
+        changes={"year": [None, year]},
+        reason="opened by the year's first audit",
+    )
+    return programme
+
+
+# --- reading audits ---------------------------------------------------------------------
+
+
+def get_audit(*, session: Session, audit_id: int) -> Audit:
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        raise NotFound("Audit %(id)s does not exist.", id=audit_id)
+    return audit
+
+
+def audit_by_code(*, session: Session, code: str) -> Audit:
+    audit = session.exec(select(Audit).where(Audit.code == code.strip().upper())).first()
+    if audit is None:
+        raise NotFound("There is no audit %(code)s.", field="code", code=code)
+    return audit
+
+
+def _locked_audit(session: Session, audit_id: int, *, shared: bool = False) -> Audit:
+    """The audit re-read under a row lock (PostgreSQL; SQLite writers are serialised)."""
+    audit = session.exec(
+        select(Audit)
+        .where(Audit.id == audit_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    ).one()
+    return audit
+
+
+@dataclass
+class AuditFilters:
+    year: int | None = None
+    status: str | None = None
+    department_id: int | None = None
+    q: str | None = None
+
+
+def _visible_to(query, user: User):
+    if user.has_role(Role.quality_officer, Role.admin):
+        return query
+    team = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
+    conditions = [Audit.lead_auditor_id == user.id, col(Audit.id).in_(team)]
+    if user.has_role(Role.manager) and user.department_id is not None:
+        conditions.append(Audit.department_id == user.department_id)
+    return query.where(or_(*conditions))
+
+
+def list_audits(
+    *,
+    session: Session,
+    user: User,
+    filters: AuditFilters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Audit], int]:
+    """The audits the user may see, newest plan first, with how many match in all."""
+    require(user, "audit.list")
+    filters = filters or AuditFilters()
+    query = _visible_to(select(Audit), user)
+    if filters.year is not None:
+        query = query.where(
+            col(Audit.programme_id).in_(
+                select(AuditProgramme.id).where(AuditProgramme.year == filters.year)
+            )
+        )
+    if filters.status:
+        query = query.where(Audit.status == filters.status)
+    if filters.department_id is not None:
+        query = query.where(Audit.department_id == filters.department_id)
+    if filters.q:
+        pattern = f"%{filters.q.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(Audit.code).like(pattern), func.lower(Audit.title).like(pattern))
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Audit.planned_start_on).desc(), col(Audit.code).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), int(total)
+
+
+def checklists_of(*, session: Session, audit: Audit) -> list[Checklist]:
+    return list(
+        session.exec(
+            select(Checklist)
+            .where(Checklist.audit_id == audit.id)
+            .order_by(col(Checklist.position), col(Checklist.id))
+        ).all()
+    )
+
+
+def items_of(*, session: Session, audit: Audit) -> list[ChecklistItem]:
+    return list(
+        session.exec(
+            select(ChecklistItem)
+            .where(ChecklistItem.audit_id == audit.id)
+            .order_by(col(ChecklistItem.checklist_id), col(ChecklistItem.position))
+        ).all()
+    )
+
+
+def get_item(*, session: Session, item_id: int) -> ChecklistItem:
+    item = session.get(ChecklistItem, item_id)
+    if item is None:
+        raise NotFound("Checklist item %(id)s does not exist.", id=item_id)
+    return item
+
+
+def attachments_of(*, session: Session, item_ids) -> dict[int, list[ChecklistAttachment]]:
+    ids = list(item_ids)
+    out: dict[int, list[ChecklistAttachment]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = session.exec(
+        select(ChecklistAttachment)
+        .where(col(ChecklistAttachment.item_id).in_(ids))
+        .order_by(col(ChecklistAttachment.id))
+    ).all()
+    for row in rows:
+        out[row.item_id].append(row)
+    return out
+
+
+def get_attachment(*, session: Session, attachment_id: int) -> ChecklistAttachment:
+    row = session.get(ChecklistAttachment, attachment_id)
+    if row is None:
+        raise NotFound("Attachment %(id)s does not exist.", id=attachment_id)
+    return row
+
+
+def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
+    """(answered, total) checklist items of each audit."""
+    ids = list(audit_ids)
+    out = dict.fromkeys(ids, (0, 0))
+    if not ids:
+        return out
+    rows = session.exec(
+        select(
+            ChecklistItem.audit_id,
+            func.count(col(ChecklistItem.result)),
+            func.count(),
+        )
+        .where(col(ChecklistItem.audit_id).in_(ids))
+        .group_by(col(ChecklistItem.audit_id))
+    ).all()
+    for audit_id, answered, total in rows:
+        out[audit_id] = (int(answered), int(total))
+    return out
+
+
+def people(*, session: Session, ids) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def _check_team(
+    session: Session, *, department_id: int, lead_auditor_id: int, auditor_ids
+) -> tuple[Department, list[int]]:
+    """The auditee exists; every auditor exists, is an active auditor, and does not belong
+    to the audited department (9.2.2 c: objectivity and impartiality of the audit)."""
+    department = session.get(Department, department_id)
+    if department is None:
+        raise Invalid("Choose the audited department from the list.", field="department_id")
+    team = [lead_auditor_id] + [i for i in dict.fromkeys(auditor_ids) if i != lead_auditor_id]
+    for index, user_id in enumerate(team):
+        field = "lead_auditor_id" if index == 0 else "auditor_ids"
+        person = session.get(User, user_id)
+        if person is None or not person.is_active:
+            raise Invalid("User %(id)s is not an active user.", field=field, id=user_id)
+        if person.department_id == department.id:
+            raise Conflict(
+                "%(name)s belongs to %(department)s and cannot audit it: auditors do not audit "
+                "their own department (ISO 9001:2015, 9.2.2 c).",
+                field=field,
+                name=person.full_name,
+                department=department.name,
+            )
+        if not person.has_role(Role.auditor):
+            raise Invalid(
+                "%(name)s is not an auditor; give them the auditor role first.",
+                field=field,
+                name=person.full_name,
+            )
+    return department, team[1:]
+
+
+def _check_templates(keys) -> list[str]:
+    unique = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
+    if not unique:
+        raise Invalid("Choose at least one checklist template.", field="template_keys")
+    for key in unique:
+        checklists.get_template(key)
+    return unique
+
+
+def _check_dates(start: date, end: date) -> None:
+    if end < start:
+        raise Invalid("The planned end cannot be before the planned start.", field="planned_end_on")
+
+
+def _text(value: str | None, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise Invalid(message, field=field)
+    return text
+
+
+def _snapshot(audit: Audit) -> dict:
+    return {name: getattr(audit, name) for name in AUDIT_FIELDS}
+
+
+def create_audit(
+    *,
+    session: Session,
+    by: User | None,
+    title: str,
+    scope: str,
+    criteria: str,
+    department_id: int,
+    lead_auditor_id: int,
+    auditor_ids=(),
+    planned_start_on: date,
+    planned_end_on: date,
+    template_keys,
+) -> Audit:
+    if by is not None:
+        require(by, "audit.create")
+    title = _text(title, "title", "Give the audit a title.")
+    scope = _text(scope, "scope", "Describe the scope of the audit.")
+    criteria = _text(criteria, "criteria", "Name the audit criteria.")
+    _check_dates(planned_start_on, planned_end_on)
+    _department, team = _check_team(
+        session,
+        department_id=department_id,
+        lead_auditor_id=lead_auditor_id,
+        auditor_ids=auditor_ids,
+    )
+    keys = _check_templates(template_keys)
+    programme = _programme_for(session, by, planned_start_on.year)
+    number = next_number(session=session, name=CODE_SERIES, year=programme.year)
+    audit = Audit(
+        code=f"{CODE_SERIES}-{programme.year}-{number:02d}",
+        programme_id=programme.id,
+        title=title,
+        scope=scope,
+        criteria=criteria,
+        department_id=department_id,
+        lead_auditor_id=lead_auditor_id,
+        planned_start_on=planned_start_on,
+        planned_end_on=planned_end_on,
+        template_keys=keys,
+        status=AuditStatus.planned.value,
+        created_by_id=getattr(by, "id", None),
+        team_rows=[AuditTeamMember(user_id=user_id) for user_id in team],
+    )
+    session.add(audit)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="created",
+        record_type="audit",
+        record_id=audit.id,
+        changes={"code": [None, audit.code]}
+        | {name: [None, value] for name, value in _snapshot(audit).items()},
+    )
+    return audit
+
+
+def update_audit(
+    *, session: Session, by: User, audit: Audit, version: int | None, **fields
+) -> Audit:
+    """Change the plan: anything while planned; the team, dates and words while in progress."""
+    require(by, "audit.update", audit)
+    check_version(audit, version)
+    status = AuditStatus(audit.status)
+    if status is AuditStatus.cancelled:
+        raise Conflict(
+            "Audit %(code)s was cancelled: its plan can no longer change.", code=audit.code
+        )
+    if status not in (AuditStatus.planned, AuditStatus.in_progress):
+        raise Conflict(
+            "Audit %(code)s has been reported: its plan can no longer change.", code=audit.code
+        )
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if status is AuditStatus.in_progress:
+        for frozen in ("department_id", "template_keys"):
+            if frozen in fields and fields[frozen] != getattr(audit, frozen):
+                raise Conflict(
+                    "Audit %(code)s has started: its checklists exist, so its auditee and "
+                    "templates can no longer change.",
+                    field=frozen,
+                    code=audit.code,
+                )
+    before = _snapshot(audit)
+    for name in ("title", "scope", "criteria"):
+        if name in fields:
+            fields[name] = _text(fields[name], name, "This field cannot be empty.")
+    start = fields.get("planned_start_on", audit.planned_start_on)
+    end = fields.get("planned_end_on", audit.planned_end_on)
+    _check_dates(start, end)
+    if start.year != audit.year:
+        raise Invalid(
+            "An audit stays in the programme of its year (%(year)s): cancel it and plan a new "
+            "one for another year.",
+            field="planned_start_on",
+            year=audit.year,
+        )
+    _department, team = _check_team(
+        session,
+        department_id=fields.get("department_id", audit.department_id),
+        lead_auditor_id=fields.get("lead_auditor_id", audit.lead_auditor_id),
+        auditor_ids=fields.get("auditor_ids", audit.auditor_ids),
+    )
+    if "template_keys" in fields:
+        fields["template_keys"] = _check_templates(fields["template_keys"])
+    for name in ("title", "scope", "criteria", "department_id", "lead_auditor_id"):
+        if name in fields:
+            setattr(audit, name, fields[name])
+    audit.planned_start_on, audit.planned_end_on = start, end
+    if "template_keys" in fields:
+        audit.template_keys = fields["template_keys"]
+    # Only the difference is written: rows of auditors who stay are kept as they are.
+    audit.team_rows = [row for row in audit.team_rows if row.user_id in team]
+    present = {row.user_id for row in audit.team_rows}
+    audit.team_rows.extend(AuditTeamMember(user_id=i) for i in team if i not in present)
+    changes = trail.changes_of(audit, before, AUDIT_FIELDS)
+    if not changes:
+        return audit
+    audit.version += 1
+    audit.updated_at = utcnow()
+    session.add(audit)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="updated",
+        record_type="audit",
+        record_id=audit.id,
+        changes=changes,
+    )
+    return audit
+
+
+def start_audit(*, session: Session, by: User, audit: Audit, version: int | None = None) -> Audit:
+    """Begin the audit: its checklists are made from its templates, item for item."""
+    audit = _locked_audit(session, audit.id)
+    require(by, "audit.start", audit)
+    if version is not None:
+        check_version(audit, version)
+    check_transition(audit, AuditStatus.in_progress)
+    # The team is checked again: someone may have changed department since the planning.
+    _check_team(
+        session,
+        department_id=audit.department_id,
+        lead_auditor_id=audit.lead_auditor_id,
+        auditor_ids=audit.auditor_ids,
+    )
+    templates = [checklists.get_template(key) for key in audit.template_keys]
+    total = 0
+    for position, template in enumerate(templates):
+        checklist = Checklist(
+            audit_id=audit.id,
+            template_key=template.key,
+            position=position,
+            title_vi=template.title.vi,
+            title_en=template.title.en,
+        )
+        session.add(checklist)
+        session.flush()
+        number = 0
+        for section in template.sections:
+            for entry in section.items:
+                session.add(
+                    ChecklistItem(
+                        checklist_id=checklist.id,
+                        audit_id=audit.id,
+                        position=number,
+                        clause=section.clause,
+                        section_title_vi=section.title.vi,
+                        section_title_en=section.title.en,
+                        ref=entry.ref,
+                        question_vi=entry.question.vi,
+                        question_en=entry.question.en,
+                        guidance_vi=entry.guidance.vi,
+                        guidance_en=entry.guidance.en,
+                    )
+                )
+                number += 1
+        total += number
+    session.flush()
+    transition(
+        session=session,
+        audit=audit,
+        to=AuditStatus.in_progress,
+        by=by,
+        changes={"checklist_items": [0, total]},
+    )
+    return audit
+
+
+# --- filling the checklist --------------------------------------------------------------
+
+
+def _require_open_for_answers(audit: Audit) -> None:
+    status = AuditStatus(audit.status)
+    if status is AuditStatus.in_progress:
+        return
+    if status in (AuditStatus.reported, AuditStatus.closed):
+        raise Conflict("Audit %(code)s has been reported: its answers are frozen.", code=audit.code)
+    if status is AuditStatus.cancelled:
+        raise Conflict("Audit %(code)s was cancelled: its checklist is closed.", code=audit.code)
+    raise Conflict("Audit %(code)s has not started yet.", code=audit.code)
+
+
+def answer_item(
+    *,
+    session: Session,
+    by: User,
+    item: ChecklistItem,
+    result: Result | str | None,
+    evidence: str,
+    version: int | None,
+    lang: str = "vi",
+    today: date | None = None,
+) -> ChecklistItem:
+    """Save an auditor's answer to one item, refusing a save made on an older version.
+
+    A nonconforming answer raises the item's nonconformity, once: answering again links
+    to the same one.
+    """
+    # Lock order: the audit (shared, so that reporting waits for answers in flight), then
+    # the item (exclusive, so that two saves of one item are compared one after the other).
+    audit = _locked_audit(session, item.audit_id, shared=True)
+    require(by, "audit.answer", audit)
+    _require_open_for_answers(audit)
+    item = session.exec(
+        select(ChecklistItem)
+        .where(ChecklistItem.id == item.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if version is None:
+        raise Invalid("The version of the item you answered is required.", field="version")
+    if item.version != version:
+        answered_by = session.get(User, item.answered_by_id) if item.answered_by_id else None
+        raise StaleVersion(
+            "Item %(ref)s was changed by %(by)s after you opened it (now version "
+            "%(current_version)s, you sent %(sent_version)s). Your answer was not saved: read "
+            "the newer answer and save again if needed.",
+            field="version",
+            ref=item.ref,
+            by=answered_by.full_name if answered_by else "?",
+            current_version=item.version,
+            sent_version=version,
+            current_result=item.result or "",
+            current_evidence=item.evidence,
+        )
+    try:
+        new_result = Result(result) if result else None
+    except ValueError:
+        raise Invalid("Choose a result from the list.", field="result") from None
+    evidence = (evidence or "").strip()
+    if new_result in NEEDS_EVIDENCE and not evidence:
+        raise Invalid("Write down the evidence behind this result.", field="evidence")
+    if item.result and new_result != Result(item.result) and Result(item.result).is_nonconformity:
+        raised = findings.for_item(session=session, item=item)
+        if raised is not None and raised.status != "cancelled":
+            raise Conflict(
+                "This item raised %(nc)s. Its result stays as it is unless the quality officer "
+                "cancels that nonconformity.",
+                field="result",
+                nc=raised.code,
+            )
+    if item.result and new_result is None:
+        raise Invalid("Choose a result: an answered item cannot become open again.", field="result")
+    before = {"result": item.result, "evidence": item.evidence}
+    item.result = new_result.value if new_result else None
+    item.evidence = evidence
+    changes = trail.changes_of(item, before, ("result", "evidence"))
+    if not changes:
+        return item
+    now = utcnow()
+    item.answered_at = now
+    item.answered_by_id = by.id
+    item.version += 1
+    item.updated_at = now
+    session.add(item)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="answered",
+        record_type="checklist_item",
+        record_id=item.id,
+        changes=changes,
+    )
+    if new_result is not None and new_result.is_nonconformity:
+        findings.raise_for_item(
+            session=session, by=by, audit=audit, item=item, lang=lang, today=today
+        )
+    return item
+
+
+def add_attachment(
+    *,
+    session: Session,
+    by: User,
+    item: ChecklistItem,
+    filename: str,
+    stream: BinaryIO | None,
+    files_dir: Path,
+    max_bytes: int,
+) -> ChecklistAttachment:
+    audit = _locked_audit(session, item.audit_id, shared=True)
+    require(by, "audit.answer", audit)
+    _require_open_for_answers(audit)
+    if stream is None:
+        raise Invalid("Choose a photo or a file to attach.", field="file")
+    stored = files.store_upload(files_dir=files_dir, stream=stream, max_bytes=max_bytes)
+    label = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or stored.sha256
+    row = ChecklistAttachment(
+        item_id=item.id,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        filename=label,
+        uploaded_at=utcnow(),
+        uploaded_by_id=by.id,
+    )
+    session.add(row)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="attachment_added",
+        record_type="checklist_item",
+        record_id=item.id,
+        changes={"attachment": [None, {"id": row.id, "name": label, "sha256": stored.sha256}]},
+    )
+    return row
+
+
+def remove_attachment(*, session: Session, by: User, attachment: ChecklistAttachment) -> None:
+    item = get_item(session=session, item_id=attachment.item_id)
+    audit = _locked_audit(session, item.audit_id, shared=True)
+    require(by, "audit.answer", audit)
+    _require_open_for_answers(audit)
+    session.delete(attachment)
+    session.flush()
+    # The bytes stay in the store: other records may hold the same file.
+    trail.record(
+        session=session,
+        actor=by,
+        action="attachment_removed",
+        record_type="checklist_item",
+        record_id=item.id,
+        changes={
+            "attachment": [
+                {"id": attachment.id, "name": attachment.filename, "sha256": attachment.sha256},
+                None,
+            ]
+        },
+    )
+
+
+def attachment_audit(*, session: Session, attachment: ChecklistAttachment) -> Audit:
+    item = get_item(session=session, item_id=attachment.item_id)
+    return get_audit(session=session, audit_id=item.audit_id)
+
+
+# --- reporting --------------------------------------------------------------------------
+
+
+def open_items(*, session: Session, audit: Audit) -> tuple[int, int]:
+    answered, total = progress(session=session, audit_ids=[audit.id])[audit.id]
+    return total - answered, total
+
+
+def content_hash(*, session: Session, audit: Audit) -> str:
+    """SHA-256 of what the lead auditor signs: the audit and every answer, canonically."""
+    items = items_of(session=session, audit=audit)
+    body = {
+        "code": audit.code,
+        "title": audit.title,
+        "scope": audit.scope,
+        "criteria": audit.criteria,
+        "department_id": audit.department_id,
+        "lead_auditor_id": audit.lead_auditor_id,
+        "auditor_ids": audit.auditor_ids,
+        "summary": audit.summary,
+        "strengths": audit.strengths,
+        "items": [[i.id, i.ref, i.result, i.evidence] for i in items],
+    }
+    return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
+
+
+def report_audit(
+    *,
+    session: Session,
+    by: User,
+    audit: Audit,
+    password: str,
+    summary: str,
+    strengths: str = "",
+    version: int | None = None,
+    settings,
+) -> Audit:
+    """The lead auditor signs the report; the PDF audit record is rendered and kept."""
+    from qms.audits import pdf
+
+    audit = _locked_audit(session, audit.id)
+    require(by, "audit.report", audit)
+    if version is not None:
+        check_version(audit, version)
+    check_transition(audit, AuditStatus.reported)
+    still_open, total = open_items(session=session, audit=audit)
+    if still_open:
+        raise Conflict(
+            "%(open)s of the %(total)s checklist items are still unanswered: answer them all "
+            "before reporting.",
+            open=still_open,
+            total=total,
+        )
+    audit.summary = _text(summary, "summary", "Write the summary of the audit.")
+    audit.strengths = (strengths or "").strip()
+    signature = trail.sign(
+        session=session,
+        signer=by,
+        password=password,
+        meaning="reported",
+        record_type="audit",
+        record_id=audit.id,
+        content_hash=content_hash(session=session, audit=audit),
+    )
+    data = pdf.render_audit_report(
+        session=session, audit=audit, signature=signature, settings=settings
+    )
+    stored = files.store_bytes(files_dir=settings.files_dir, data=data)
+    audit.report_signature_id = signature.id
+    audit.report_sha256 = stored.sha256
+    audit.report_size = stored.size
+    transition(
+        session=session,
+        audit=audit,
+        to=AuditStatus.reported,
+        by=by,
+        changes={
+            "report_sha256": [None, stored.sha256],
+            "summary": [None, audit.summary],
+            "strengths": [None, audit.strengths],
+        },
+    )
+    return audit
+
+
+def report_bytes(*, audit: Audit, files_dir: Path) -> bytes:
+    """The kept PDF record, byte for byte, after checking it against its SHA-256."""
+    if not audit.report_sha256:
+        raise NotFound("Audit %(code)s has no report yet.", code=audit.code)
+    return files.read_checked(files_dir=files_dir, sha256=audit.report_sha256)
+
+
+# --- closing and cancelling -------------------------------------------------------------
+
+
+def close_audit(
+    *,
+    session: Session,
+    by: User,
+    audit: Audit,
+    note: str,
+    carried_over_ids=(),
+    version: int | None = None,
+) -> Audit:
+    """Close once each nonconformity is closed or cancelled, or accepted as carried over."""
+    audit = _locked_audit(session, audit.id)
+    require(by, "audit.close", audit)
+    if version is not None:
+        check_version(audit, version)
+    check_transition(audit, AuditStatus.closed)
+    note = _text(note, "note", "Write a closing note.")
+    raised = findings.for_audit(session=session, audit=audit)
+    known = {nc.id: nc for nc in raised}
+    carried = list(dict.fromkeys(carried_over_ids))
+    for nc_id in carried:
+        if nc_id not in known:
+            raise Invalid(
+                "Nonconformity %(id)s was not raised by this audit.",
+                field="carried_over_ids",
+                id=nc_id,
+            )
+    unsettled = [nc for nc in raised if nc.status not in findings.SETTLED]
+    blocking = [nc for nc in unsettled if nc.id not in carried]
+    if blocking:
+        raise Conflict(
+            "%(count)s nonconformities of this audit are still open (%(codes)s): close them, "
+            "or accept them as carried over with a note.",
+            field="carried_over_ids",
+            count=len(blocking),
+            codes=", ".join(nc.code for nc in blocking),
+        )
+    audit.carried_over_ids = sorted(nc.id for nc in unsettled)
+    audit.close_note = note
+    transition(
+        session=session,
+        audit=audit,
+        to=AuditStatus.closed,
+        by=by,
+        reason=note,
+        changes={"carried_over_ids": [[], audit.carried_over_ids]},
+    )
+    return audit
+
+
+def cancel_audit(
+    *, session: Session, by: User, audit: Audit, reason: str, version: int | None = None
+) -> Audit:
+    audit = _locked_audit(session, audit.id)
+    require(by, "audit.cancel", audit)
+    if version is not None:
+        check_version(audit, version)
+    check_transition(audit, AuditStatus.cancelled)
+    audit.cancel_reason = _text(reason, "reason", "Say why the audit is cancelled.")
+    transition(session=session, audit=audit, to=AuditStatus.cancelled, by=by, reason=reason)
+    return audit
+
+
+# --- figures and work -------------------------------------------------------------------
+
+
+def counts_by_status(*, session: Session, year: int) -> Counter:
+    rows = session.exec(
+        select(Audit.status, func.count())
+        .join(AuditProgramme, col(AuditProgramme.id) == col(Audit.programme_id))
+        .where(AuditProgramme.year == year)
+        .group_by(col(Audit.status))
+    ).all()
+    return Counter({status: int(n) for status, n in rows})
+
+
+def active_audits_for(*, session: Session, user: User) -> list[Audit]:
+    """Planned and in-progress audits the user audits or (as manager) is audited by."""
+    live = [AuditStatus.planned.value, AuditStatus.in_progress.value]
+    query = select(Audit).where(col(Audit.status).in_(live))
+    team = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
+    conditions = [Audit.lead_auditor_id == user.id, col(Audit.id).in_(team)]
+    if user.has_role(Role.manager) and user.department_id is not None:
+        conditions.append(Audit.department_id == user.department_id)
+    return list(
+        session.exec(query.where(or_(*conditions)).order_by(col(Audit.planned_start_on))).all()
+    )
+
+
+def reported_audits(*, session: Session) -> list[Audit]:
+    return list(
+        session.exec(
+            select(Audit)
+            .where(Audit.status == AuditStatus.reported.value)
+            .order_by(col(Audit.reported_at))
+        ).all()
+    )
+
+
+def auditors(*, session: Session) -> list[User]:
+    """Active users holding the auditor role: who may be put on a team."""
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.is_active).is_(True))
+            .where(
+                col(User.id).in_(
+                    select(UserRole.user_id).where(UserRole.role == Role.auditor.value)
+                )
+            )
+            .order_by(col(User.full_name))
+        ).all()
+    )
