@@ -12,6 +12,7 @@ DOMAINS = (
     "qms.home",
     "qms.nonconformities",
     "qms.reminders",
+    "qms.audits",
 )
 
 

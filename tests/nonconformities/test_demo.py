@@ -23,5 +23,6 @@ def test_demo_nonconformities_cover_their_life(app, settings):
             "closed",
             "cancelled",
         }
-        assert sorted(nc.code[-4:] for nc in rows) == [f"{n:04d}" for n in range(1, 7)]
+        # Gap-free from 0001, whichever domains raised them (audits raise theirs too).
+        assert sorted(nc.code[-4:] for nc in rows) == [f"{n:04d}" for n in range(1, len(rows) + 1)]
         assert trail.verify(session=session).ok

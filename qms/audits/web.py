@@ -1,0 +1,742 @@
+"""Pages: the audit programme and list, planning an audit, the audit record with its state
+buttons, the checklist filled item by item, and the checklist templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import partial
+from math import ceil
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from qms.audits import checklists, findings, service
+from qms.audits.models import RESULT_LABELS, Audit, Result
+from qms.audits.states import PROGRAMME_LABELS, STATUS_LABELS, AuditStatus
+from qms.auth import service as auth
+from qms.auth.models import Role
+from qms.auth.permissions import require
+from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
+from qms.errors import Invalid, NotFound, QMSError, StaleVersion
+from qms.home.service import Panel, WorkItem, panel_provider, work_provider
+from qms.i18n import N_
+from qms.pages import (
+    NavItem,
+    form_data,
+    gettext_for,
+    redirect,
+    refused,
+    render,
+    request_lang,
+    verify_csrf,
+)
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+NAV = [NavItem(N_("Audits"), "/audits", "audit.list")]
+PAGE_SIZE = 25
+# Planned audits show on the home page of those concerned this many days ahead.
+COMING_DAYS = 30
+
+
+def _today(settings) -> date:
+    return datetime.now(settings.tz).date()
+
+
+def _int(value, field: str, message: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Invalid(message, field=field) from None
+    if not 1 <= number <= MAX_ID:
+        raise Invalid(message, field=field)
+    return number
+
+
+def _ints(value, field: str) -> list[int]:
+    values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+    return [_int(v, field, N_("Choose people from the list.")) for v in values]
+
+
+def _date(value, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise Invalid("Enter a date (day, month, year).", field=field) from None
+
+
+def _strings(value) -> list[str]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _version(data) -> int | None:
+    raw = data.get("version")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+# --- home -------------------------------------------------------------------------------
+
+
+@work_provider
+def audit_work(session, user, today: date) -> list[WorkItem]:
+    """Checklists to fill, audits coming, reports to issue, audits ready to close."""
+    work: list[WorkItem] = []
+    audits = service.active_audits_for(session=session, user=user)
+    done = service.progress(session=session, audit_ids=[a.id for a in audits])
+    horizon = today + timedelta(days=COMING_DAYS)
+    for audit in audits:
+        url = f"/audits/{audit.id}"
+        if audit.status == AuditStatus.planned.value:
+            if audit.planned_start_on > horizon:
+                continue
+            if user.id == audit.lead_auditor_id:
+                kind = N_("Start the audit")
+            elif user.id in audit.team_ids:
+                kind = N_("Prepare the audit")
+            else:
+                kind = N_("Your department will be audited")
+            work.append(WorkItem(kind, audit.title, url, audit.planned_start_on, audit.code))
+            continue
+        if user.id not in audit.team_ids:
+            continue
+        answered, total = done[audit.id]
+        if answered < total:
+            work.append(
+                WorkItem(
+                    N_("Fill the checklist"),
+                    f"{audit.title} ({answered}/{total})",
+                    f"{url}/checklist?show=open",
+                    audit.planned_end_on,
+                    audit.code,
+                )
+            )
+        elif user.id == audit.lead_auditor_id:
+            work.append(
+                WorkItem(
+                    N_("Issue the audit report"),
+                    audit.title,
+                    f"{url}#report",
+                    audit.planned_end_on,
+                    audit.code,
+                )
+            )
+    if user.has_role(Role.quality_officer):
+        for audit in service.reported_audits(session=session):
+            raised = findings.for_audit(session=session, audit=audit)
+            if all(nc.status in findings.SETTLED for nc in raised):
+                work.append(
+                    WorkItem(
+                        N_("Close the audit"),
+                        audit.title,
+                        f"/audits/{audit.id}#close",
+                        None,
+                        audit.code,
+                    )
+                )
+    return work
+
+
+@panel_provider
+def audit_panel(session, user, today: date) -> list[Panel]:
+    if not user.has_role(Role.quality_officer):
+        return []
+    counts = service.counts_by_status(session=session, year=today.year)
+    return [
+        Panel(
+            N_("Audit programme of this year"),
+            [(STATUS_LABELS[status], counts.get(status.value, 0)) for status in AuditStatus],
+            f"/audit-programmes/{today.year}",
+        )
+    ]
+
+
+# --- list and programme -----------------------------------------------------------------
+
+
+def _audit_rows(session, audits):
+    leads = service.people(session=session, ids=[a.lead_auditor_id for a in audits])
+    done = service.progress(session=session, audit_ids=[a.id for a in audits])
+    return [(a, leads.get(a.lead_auditor_id), done[a.id]) for a in audits]
+
+
+@router.get("/audits")
+def audits_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    status: AuditStatus | None = None,
+    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
+    q: str | None = Query(default=None, max_length=100),
+    page: int = Query(default=1, ge=1, le=100_000),
+):
+    require(user, "audit.list")
+    year = year or _today(settings).year
+    filters = service.AuditFilters(
+        year=year,
+        status=status.value if status else None,
+        department_id=department_id,
+        q=q or None,
+    )
+    audits, total = service.list_audits(
+        session=session,
+        user=user,
+        filters=filters,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    programmes = service.list_programmes(session=session)
+    programme = next((p for p in programmes if p.year == year), None)
+    return render(
+        request,
+        "audits/list.html",
+        {
+            "rows": _audit_rows(session, audits),
+            "total": total,
+            "page": page,
+            "pages": max(1, ceil(total / PAGE_SIZE)),
+            "year": year,
+            "years": sorted({p.year for p in programmes} | {year}, reverse=True),
+            "programme": programme,
+            "filters": {
+                "status": status.value if status else "",
+                "department_id": department_id or "",
+                "q": q or "",
+            },
+            "departments": {d.id: d for d in auth.list_departments(session=session)},
+            "statuses": list(AuditStatus),
+            "status_labels": STATUS_LABELS,
+        },
+    )
+
+
+def _programme_context(session, year: int, **extra):
+    programme = next((p for p in service.list_programmes(session=session) if p.year == year), None)
+    audits = service.programme_audits(session=session, programme=programme) if programme else []
+    departments = auth.list_departments(session=session)
+    grid = {d.id: {q: [] for q in (1, 2, 3, 4)} for d in departments}
+    for audit in audits:
+        grid.setdefault(audit.department_id, {q: [] for q in (1, 2, 3, 4)})[audit.quarter].append(
+            audit
+        )
+    return {
+        "year": year,
+        "programme": programme,
+        "programme_status": service.programme_status(audits) if programme else None,
+        "audits": audits,
+        "departments": departments,
+        "grid": grid,
+        "status_labels": STATUS_LABELS,
+        "programme_labels": PROGRAMME_LABELS,
+        **extra,
+    }
+
+
+@router.get("/audit-programmes/{year}")
+def programme_page(
+    request: Request,
+    year: int,
+    session: SessionDep,
+    user: PageUser,
+):
+    require(user, "audit.programme.read")
+    if not 2000 <= year <= 2100:
+        raise NotFound("There is no audit programme for %(year)s.", year=year)
+    return render(request, "audits/programme.html", _programme_context(session, year))
+
+
+@router.post("/audit-programmes")
+async def create_programme(request: Request, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    try:
+        year = _int(data.get("year"), "year", N_("Enter a year between 2000 and 2100."))
+        service.create_programme(
+            session=session, by=user, year=year, objectives=str(data.get("objectives", ""))
+        )
+    except QMSError as exc:
+        session.rollback()
+        if exc.status == 403:
+            raise
+        return refused(
+            request,
+            "audits/programme.html",
+            exc,
+            _programme_context(session, _safe_year(data.get("year")), form=data),
+        )
+    return redirect(
+        request, f"/audit-programmes/{year}", flash=N_("The audit programme was saved.")
+    )
+
+
+def _safe_year(value) -> int:
+    try:
+        year = int(str(value))
+    except (TypeError, ValueError):
+        return date.today().year
+    return year if 2000 <= year <= 2100 else date.today().year
+
+
+@router.post("/audit-programmes/{year}")
+async def update_programme(request: Request, year: int, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    try:
+        programme = service.get_programme(session=session, year=year)
+        service.update_programme(
+            session=session,
+            by=user,
+            programme=programme,
+            objectives=str(data.get("objectives", "")),
+            version=_version(data),
+        )
+    except QMSError as exc:
+        session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return refused(
+            request, "audits/programme.html", exc, _programme_context(session, year, form=data)
+        )
+    return redirect(
+        request, f"/audit-programmes/{year}", flash=N_("The audit programme was saved.")
+    )
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def _plan_context(session, **extra):
+    found = checklists.catalogue()
+    return {
+        "departments": auth.list_departments(session=session),
+        "auditors": service.auditors(session=session),
+        "templates": list(found.templates.values()),
+        **extra,
+    }
+
+
+def _plan_fields(data) -> dict:
+    return {
+        "title": str(data.get("title", "")),
+        "scope": str(data.get("scope", "")),
+        "criteria": str(data.get("criteria", "")),
+        "department_id": _int(
+            data.get("department_id"), "department_id", N_("Choose the audited department.")
+        ),
+        "lead_auditor_id": _int(
+            data.get("lead_auditor_id"), "lead_auditor_id", N_("Choose the lead auditor.")
+        ),
+        "auditor_ids": _ints(data.get("auditor_ids"), "auditor_ids"),
+        "planned_start_on": _date(data.get("planned_start_on"), "planned_start_on"),
+        "planned_end_on": _date(data.get("planned_end_on"), "planned_end_on"),
+        "template_keys": _strings(data.get("template_keys")),
+    }
+
+
+@router.get("/audits/new")
+def new_audit_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
+    require(user, "audit.create")
+    start = _today(settings) + timedelta(days=14)
+    form = {
+        "planned_start_on": start.isoformat(),
+        "planned_end_on": (start + timedelta(days=1)).isoformat(),
+        "template_keys": ["iso9001-2015"],
+    }
+    return render(request, "audits/plan.html", _plan_context(session, form=form, audit=None))
+
+
+@router.post("/audits")
+async def create_audit(request: Request, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    require(user, "audit.create")
+    try:
+        audit = service.create_audit(session=session, by=user, **_plan_fields(data))
+    except QMSError as exc:
+        session.rollback()
+        return refused(
+            request, "audits/plan.html", exc, _plan_context(session, form=data, audit=None)
+        )
+    return redirect(request, f"/audits/{audit.id}", flash=N_("The audit was planned."))
+
+
+def _audit_or_404(session, audit_id: int) -> Audit:
+    return service.get_audit(session=session, audit_id=audit_id)
+
+
+@router.get("/audits/{audit_id}/edit")
+def edit_audit_page(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    audit = _audit_or_404(session, audit_id)
+    require(user, "audit.update", audit)
+    form = {
+        "title": audit.title,
+        "scope": audit.scope,
+        "criteria": audit.criteria,
+        "department_id": str(audit.department_id),
+        "lead_auditor_id": str(audit.lead_auditor_id),
+        "auditor_ids": [str(i) for i in audit.auditor_ids],
+        "planned_start_on": audit.planned_start_on.isoformat(),
+        "planned_end_on": audit.planned_end_on.isoformat(),
+        "template_keys": audit.template_keys,
+        "version": str(audit.version),
+    }
+    return render(request, "audits/plan.html", _plan_context(session, form=form, audit=audit))
+
+
+@router.post("/audits/{audit_id}/edit")
+async def edit_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    audit = _audit_or_404(session, audit_id)
+    require(user, "audit.update", audit)
+    try:
+        fields = _plan_fields(data)
+        if audit.status != AuditStatus.planned.value:
+            # Started: the auditee and templates are fixed and not on the form.
+            fields.pop("department_id")
+            fields.pop("template_keys")
+        service.update_audit(
+            session=session, by=user, audit=audit, version=_version(data), **fields
+        )
+    except QMSError as exc:
+        session.rollback()
+        audit = _audit_or_404(session, audit_id)
+        return refused(
+            request, "audits/plan.html", exc, _plan_context(session, form=data, audit=audit)
+        )
+    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit plan was saved."))
+
+
+# --- the audit record -------------------------------------------------------------------
+
+
+def _record_context(session, audit: Audit, **extra) -> dict:
+    team = service.people(session=session, ids=[audit.lead_auditor_id, *audit.auditor_ids])
+    answered, total = service.progress(session=session, audit_ids=[audit.id])[audit.id]
+    raised = findings.for_audit(session=session, audit=audit)
+    owners = service.people(session=session, ids=[nc.owner_id for nc in raised])
+    signature = None
+    if audit.report_signature_id:
+        from qms.trail.models import Signature
+
+        signature = session.get(Signature, audit.report_signature_id)
+    return {
+        "audit": audit,
+        "department": auth.get_department(session=session, department_id=audit.department_id),
+        "lead": team.get(audit.lead_auditor_id),
+        "team": [team[i] for i in audit.auditor_ids if i in team],
+        "answered": answered,
+        "total": total,
+        "nonconformities": raised,
+        "owners": owners,
+        "unsettled": [nc for nc in raised if nc.status not in findings.SETTLED],
+        "signature": signature,
+        "nc_status": findings.status_label,
+        "checklists": service.checklists_of(session=session, audit=audit),
+        "status_labels": STATUS_LABELS,
+        "templates": checklists.catalogue().templates,
+        **extra,
+    }
+
+
+@router.get("/audits/{audit_id}")
+def audit_page(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    audit = _audit_or_404(session, audit_id)
+    require(user, "audit.read", audit)
+    return render(request, "audits/record.html", _record_context(session, audit))
+
+
+def _transition_refused(request, session, audit_id: int, exc: QMSError, data: dict):
+    session.rollback()
+    if exc.status in (403, 404):
+        raise exc
+    audit = _audit_or_404(session, audit_id)
+    return refused(request, "audits/record.html", exc, _record_context(session, audit, form=data))
+
+
+@router.post("/audits/{audit_id}/start")
+async def start_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    audit = _audit_or_404(session, audit_id)
+    try:
+        await run_in_threadpool(
+            partial(
+                service.start_audit, session=session, by=user, audit=audit, version=_version(data)
+            )
+        )
+    except QMSError as exc:
+        return _transition_refused(request, session, audit_id, exc, data)
+    return redirect(request, f"/audits/{audit_id}/checklist", flash=N_("The audit has started."))
+
+
+@router.post("/audits/{audit_id}/report")
+async def report_audit(
+    request: Request, audit_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+):
+    data = await form_data(request)
+    audit = _audit_or_404(session, audit_id)
+    try:
+        await run_in_threadpool(
+            partial(
+                service.report_audit,
+                session=session,
+                by=user,
+                audit=audit,
+                password=str(data.get("password", "")),
+                summary=str(data.get("summary", "")),
+                strengths=str(data.get("strengths", "")),
+                version=_version(data),
+                settings=settings,
+            )
+        )
+    except QMSError as exc:
+        data.pop("password", None)
+        return _transition_refused(request, session, audit_id, exc, data)
+    return redirect(
+        request, f"/audits/{audit_id}", flash=N_("The audit report was signed and its PDF kept.")
+    )
+
+
+@router.post("/audits/{audit_id}/close")
+async def close_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    audit = _audit_or_404(session, audit_id)
+    try:
+        service.close_audit(
+            session=session,
+            by=user,
+            audit=audit,
+            note=str(data.get("note", "")),
+            carried_over_ids=_ints(data.get("carried_over_ids"), "carried_over_ids"),
+            version=_version(data),
+        )
+    except QMSError as exc:
+        return _transition_refused(request, session, audit_id, exc, data)
+    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was closed."))
+
+
+@router.post("/audits/{audit_id}/cancel")
+async def cancel_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+    data = await form_data(request)
+    audit = _audit_or_404(session, audit_id)
+    try:
+        service.cancel_audit(
+            session=session,
+            by=user,
+            audit=audit,
+            reason=str(data.get("reason", "")),
+            version=_version(data),
+        )
+    except QMSError as exc:
+        return _transition_refused(request, session, audit_id, exc, data)
+    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was cancelled."))
+
+
+# --- the checklist ----------------------------------------------------------------------
+
+
+def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> dict:
+    items = service.items_of(session=session, audit=audit)
+    attachments = service.attachments_of(session=session, item_ids=[i.id for i in items])
+    raised = findings.by_item(session=session, audit=audit)
+    groups = []
+    for checklist in service.checklists_of(session=session, audit=audit):
+        own = [i for i in items if i.checklist_id == checklist.id]
+        sections: list[dict] = []
+        for item in own:
+            if (
+                not sections
+                or sections[-1]["clause"] != item.clause
+                or (sections[-1]["title"] != item.section_title(lang))
+            ):
+                sections.append(
+                    {"clause": item.clause, "title": item.section_title(lang), "items": []}
+                )
+            sections[-1]["items"].append(item)
+        for number, section in enumerate(sections):
+            section["anchor"] = f"s-{checklist.id}-{number}"
+            section["answered"] = sum(1 for i in section["items"] if i.result)
+            section["total"] = len(section["items"])
+            if show == "open":
+                section["items"] = [i for i in section["items"] if not i.result]
+        groups.append(
+            {
+                "checklist": checklist,
+                "sections": sections,
+                "answered": sum(1 for i in own if i.result),
+                "total": len(own),
+            }
+        )
+    return {
+        "audit": audit,
+        "groups": groups,
+        "answered": sum(1 for i in items if i.result),
+        "total": len(items),
+        "attachments": attachments,
+        "raised": raised,
+        "results": list(Result),
+        "result_labels": RESULT_LABELS,
+        "show": show,
+        "status_labels": STATUS_LABELS,
+        "people": service.people(session=session, ids=[i.answered_by_id for i in items]),
+        "item_errors": {},
+        "stale": {},
+        "typed": {},
+        **extra,
+    }
+
+
+def _show(value: str | None) -> str:
+    return "open" if value == "open" else "all"
+
+
+@router.get("/audits/{audit_id}/checklist")
+def checklist_page(
+    request: Request,
+    audit_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    show: str | None = Query(default=None, max_length=10),
+):
+    audit = _audit_or_404(session, audit_id)
+    require(user, "audit.read", audit)
+    lang = request_lang(request, request.state.viewer)
+    return render(
+        request, "audits/checklist.html", _checklist_context(session, audit, lang, _show(show))
+    )
+
+
+def _save_answer(session, user, settings, audit_id: int, item_id: int, data: dict, uploads):
+    item = service.get_item(session=session, item_id=item_id)
+    if item.audit_id != audit_id:
+        raise NotFound("Checklist item %(id)s does not exist.", id=item_id)
+    require(user, "audit.answer", _audit_or_404(session, audit_id))
+    version = _version(data)
+    result = str(data.get("result") or "") or None
+    evidence = str(data.get("evidence", ""))
+    if result is not None or evidence.strip() or item.result:
+        item = service.answer_item(
+            session=session,
+            by=user,
+            item=item,
+            result=result,
+            evidence=evidence,
+            version=version,
+            lang=settings.lang,
+            today=_today(settings),
+        )
+    for upload in uploads:
+        service.add_attachment(
+            session=session,
+            by=user,
+            item=item,
+            filename=upload.filename or "",
+            stream=upload.file,
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+        )
+    return item
+
+
+def _next_anchor(session, audit_id: int, item_id: int, show: str) -> str:
+    """Back to the saved item; when only open items show, to the next open one."""
+    if show != "open":
+        return f"item-{item_id}"
+    audit = _audit_or_404(session, audit_id)
+    items = service.items_of(session=session, audit=audit)
+    ids = [i.id for i in items]
+    position = ids.index(item_id) if item_id in ids else -1
+    for item in items[position + 1 :]:
+        if not item.result:
+            return f"item-{item.id}"
+    return "top"
+
+
+@router.post("/audits/{audit_id}/items/{item_id}")
+async def answer_item(
+    request: Request,
+    audit_id: IdPath,
+    item_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    form = await request.form()
+    uploads = [
+        f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)
+    ]
+    data = await form_data(request)
+    show = _show(str(data.get("show", "")))
+    try:
+        await run_in_threadpool(
+            partial(_save_answer, session, user, settings, audit_id, item_id, data, uploads)
+        )
+    except QMSError as exc:
+        session.rollback()
+        if exc.status in (403, 404):
+            raise
+        audit = _audit_or_404(session, audit_id)
+        lang = request_lang(request, request.state.viewer)
+        message = exc.render(gettext_for(lang))
+        extra = {"item_errors": {item_id: {exc.field or "_form": message}}}
+        if isinstance(exc, StaleVersion):
+            # The newer answer is shown in the form; what this person typed is shown beside.
+            extra["stale"] = {
+                item_id: {"result": data.get("result") or "", "evidence": data.get("evidence", "")}
+            }
+        else:
+            extra["typed"] = {
+                item_id: {"result": data.get("result") or "", "evidence": data.get("evidence", "")}
+            }
+        context = _checklist_context(session, audit, lang, show, **extra)
+        return render(request, "audits/checklist.html", context, status_code=exc.status)
+    anchor = _next_anchor(session, audit_id, item_id, show)
+    query = "?show=open" if show == "open" else ""
+    return redirect(request, f"/audits/{audit_id}/checklist{query}#{anchor}", flash=N_("Saved."))
+
+
+@router.post("/audits/{audit_id}/attachments/{attachment_id}/delete")
+async def remove_attachment(
+    request: Request, audit_id: IdPath, attachment_id: IdPath, session: SessionDep, user: PageUser
+):
+    data = await form_data(request)
+    row = service.get_attachment(session=session, attachment_id=attachment_id)
+    item = service.get_item(session=session, item_id=row.item_id)
+    if item.audit_id != audit_id:
+        raise NotFound("Attachment %(id)s does not exist.", id=attachment_id)
+    service.remove_attachment(session=session, by=user, attachment=row)
+    query = "?show=open" if _show(str(data.get("show", ""))) == "open" else ""
+    return redirect(
+        request,
+        f"/audits/{audit_id}/checklist{query}#item-{item.id}",
+        flash=N_("The attachment was removed."),
+    )
+
+
+# --- templates --------------------------------------------------------------------------
+
+
+@router.get("/audit-templates")
+def templates_page(request: Request, user: PageUser):
+    require(user, "audit.template.read")
+    found = checklists.catalogue()
+    return render(
+        request,
+        "audits/templates.html",
+        {"templates": list(found.templates.values()), "broken": found.errors},
+    )
+
+
+@router.get("/audit-templates/{key}")
+def template_page(
+    request: Request,
+    user: PageUser,
+    key: str,
+):
+    require(user, "audit.template.read")
+    found = checklists.catalogue()
+    if key not in found.templates and key not in found.errors:
+        raise NotFound("There is no checklist template %(key)s.", key=key)
+    return render(
+        request,
+        "audits/template.html",
+        {"key": key, "template": found.templates.get(key), "error": found.errors.get(key)},
+    )
