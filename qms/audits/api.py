@@ -28,12 +28,14 @@ from qms.audits.models import (
     ProgrammeUpdate,
     Progress,
     ReportCreate,
+    TemplatePublic,
     TemplateSummary,
     Transition,
 )
 from qms.audits.states import AuditStatus
 from qms.auth.permissions import require
 from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.errors import Conflict, NotFound
 
 router = APIRouter(tags=["audits"])
 
@@ -189,17 +191,28 @@ def list_templates(user: CurrentUser):
     return sorted(out, key=lambda t: t.key)
 
 
-@router.get("/audit-templates/{key}")
-def get_template(key: KeyPath, user: CurrentUser) -> dict:
+@router.get("/audit-templates/{key}", response_model=TemplatePublic)
+def get_template(key: KeyPath, user: CurrentUser):
     require(user, "audit.template.read")
-    template = checklists.get_template(key)
-    return {
-        "key": template.key,
-        "status": "valid",
-        "title": template.title.model_dump(),
-        "description": template.description.model_dump(),
-        "sections": [section.model_dump() for section in template.sections],
-    }
+    found = checklists.catalogue()
+    if key in found.errors:
+        raise Conflict(
+            "The checklist template %(key)s cannot be used (%(problem)s).",
+            key=key,
+            problem=str(found.errors[key]),
+        )
+    if key not in found.templates:
+        raise NotFound("There is no checklist template %(key)s.", key=key)
+    template = found.templates[key]
+    return TemplatePublic.model_validate(
+        {
+            "key": template.key,
+            "status": "valid",
+            "title": template.title.model_dump(),
+            "description": template.description.model_dump(),
+            "sections": [section.model_dump() for section in template.sections],
+        }
+    )
 
 
 # --- programme --------------------------------------------------------------------------

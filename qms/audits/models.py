@@ -412,6 +412,26 @@ class ChecklistPublic(SQLModel):
     items: list[ChecklistItemPublic]
 
 
+class TemplateItemPublic(SQLModel):
+    ref: str
+    question: Bilingual
+    guidance: Bilingual
+
+
+class TemplateSectionPublic(SQLModel):
+    clause: str
+    title: Bilingual
+    items: list[TemplateItemPublic]
+
+
+class TemplatePublic(SQLModel):
+    key: str
+    status: str
+    title: Bilingual
+    description: Bilingual
+    sections: list[TemplateSectionPublic]
+
+
 class TemplateSummary(SQLModel):
     key: str
     title: Bilingual

@@ -35,7 +35,7 @@ STATUS_LABELS = {
 }
 
 # A programme is active until every audit in it is closed or cancelled.
-PROGRAMME_LABELS = {"active": N_("active"), "completed": N_("completed")}
+PROGRAMME_LABELS = {"active": N_("under way"), "completed": N_("completed")}
 
 # Why a transition is refused, in words that say what to do instead.
 _REFUSED = {

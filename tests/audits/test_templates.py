@@ -204,3 +204,12 @@ def test_the_quality_officer_sees_the_templates_in_the_pages(world):
     assert detail.status_code == 200 and "10.3" in detail.text
     assert browser.get("/audit-templates/nope").status_code == 404
     assert world.browser(world.staff).get("/audit-templates").status_code == 403
+
+
+def test_the_api_lists_the_templates_and_shows_one(world):
+    api = world.api(world.auditor)
+    listed = {t["key"]: t for t in api.get("/api/v1/audit-templates").json()}
+    assert listed["iso9001-2015"]["items"] == 140 and listed["iso9001-2015"]["status"] == "valid"
+    detail = api.get("/api/v1/audit-templates/one-stop-dossiers").json()
+    assert detail["sections"][0]["items"][0]["question"]["vi"]
+    assert api.get("/api/v1/audit-templates/nope").status_code == 404
