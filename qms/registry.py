@@ -6,7 +6,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 # Each domain package may hold models.py (tables), api.py and web.py (routers).
-DOMAINS = ("qms.auth", "qms.trail", "qms.home")
+DOMAINS = ("qms.auth", "qms.trail", "qms.home", "qms.documents")
 
 
 def load_models() -> None:
