@@ -36,6 +36,7 @@ from qms.documents.models import (
     SubmitBody,
 )
 from qms.documents.states import Kind
+from qms.errors import Invalid
 
 router = APIRouter(tags=["documents"])
 
@@ -315,11 +316,14 @@ def upload_file(
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
-    file: UploadFile = File(...),
+    file: UploadFile | None = File(default=None),
     version: int | None = Form(default=None),
 ):
     """Attach a PDF, DOCX, XLSX or ODT file to a draft (the type is read from its bytes)."""
     revision = _revision(session, revision_id)
+    require(user, "revision.edit", revision)
+    if file is None:
+        raise Invalid("Choose a file to attach.", field="file")
     data = file.file.read(settings.upload_max_bytes + 1)
     service.attach_file(
         session=session,

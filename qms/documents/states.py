@@ -136,8 +136,8 @@ def transition(
 
 def document_transition(*, session, document, to: DocumentStatus, by, reason: str = "") -> None:
     current = DocumentStatus(document.status)
-    if current == to:
-        return
+    if current == to == DocumentStatus.effective:
+        return  # a new issue of an effective document
     if to not in DOCUMENT_ALLOWED[current]:
         raise InvalidTransition(
             "A document that is %(current)s cannot become %(target)s.",

@@ -619,6 +619,7 @@ async def upload_file(
     settings: SettingsDep,
 ):
     revision = _revision(session, user, revision_id)
+    require(user, "revision.edit", revision)
     data = await form_data(request)
     upload = data.pop("file", None)
     try:
