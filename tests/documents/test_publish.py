@@ -74,7 +74,7 @@ def test_a_new_issue_cannot_take_effect_before_the_one_it_replaces(world):
 
 
 def test_the_database_holds_one_effective_revision_per_document(world):
-    document_id, first = f.effective_document(world)
+    document_id, _first = f.effective_document(world)
     second = f.new_revision(world, document_id, content="Khác")
     with pytest.raises(IntegrityError), unit_of_work(world.engine) as session:
         session.execute(
@@ -83,7 +83,7 @@ def test_the_database_holds_one_effective_revision_per_document(world):
 
 
 def test_a_new_draft_starts_from_the_effective_text(world):
-    document_id, first = f.effective_document(world)
+    document_id, _first = f.effective_document(world)
     response = world.api(world.quality_officer).post(
         f"/api/v1/documents/{document_id}/revisions", json={"change_summary": "Rà soát"}
     )
@@ -123,7 +123,7 @@ def test_tampered_effective_content_is_never_served(world, url):
 
 
 def test_a_tampered_hash_no_longer_matches_the_signatures(world):
-    document_id, revision_id = f.effective_document(world)
+    _document_id, revision_id = f.effective_document(world)
     _tamper(
         world,
         revision_id,
