@@ -36,6 +36,7 @@ from qms.documents.states import (
     transition,
 )
 from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.i18n import N_
 from qms.trail import service as trail
 from qms.trail.models import Signature
 
@@ -577,7 +578,7 @@ def check_integrity(*, session: Session, revision: Revision) -> None:
     whose hash is not the one its signatures bind to."""
     if revision.content_hash is None:
         return
-    message = (
+    message = N_(
         "The content of revision %(label)s of %(code)s no longer matches the hash recorded "
         "when it was signed; it is not served. Tell the quality officer."
     )
