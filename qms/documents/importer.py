@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from qms.auth.models import Department, User
 from qms.documents import service
-from qms.documents.models import ControlledDocument, Revision
+from qms.documents.models import ControlledDocument, Revision, clause_key
 from qms.documents.service import CLAUSE, CODE
 from qms.documents.states import DocumentStatus, Kind, RevisionStatus
 
@@ -165,7 +165,7 @@ def _unchanged(session: Session, document: ControlledDocument, item: ProcedureFi
     same_meta = (
         document.title == item.title
         and document.kind == item.kind
-        and document.clauses == item.clauses
+        and document.clauses == sorted(set(item.clauses), key=clause_key)
         and document.review_interval_months == item.review_interval_months
     )
     return imported_same_file is not None or (latest.content_md == item.body and same_meta)

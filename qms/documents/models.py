@@ -10,6 +10,11 @@ from qms.db import RecordBase, utcnow
 from qms.documents.states import DocumentStatus, Kind, RevisionStatus
 
 
+def clause_key(clause: str) -> tuple:
+    """Clauses in the standard's order: 4.4 before 7.5 before 10.2."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in clause.split("."))
+
+
 class DocumentClause(SQLModel, table=True):
     """An ISO 9001 clause a document addresses (one row each, so the register filters by it)."""
 
@@ -54,7 +59,6 @@ class ControlledDocument(RecordBase, table=True):
         sa_relationship_kwargs={
             "lazy": "selectin",
             "cascade": "all, delete-orphan",
-            "order_by": "DocumentClause.clause",
         }
     )
     distribution_rows: list[DocumentDistribution] = Relationship(
@@ -63,7 +67,7 @@ class ControlledDocument(RecordBase, table=True):
 
     @property
     def clauses(self) -> list[str]:
-        return [row.clause for row in self.clause_rows]
+        return sorted((row.clause for row in self.clause_rows), key=clause_key)
 
     @property
     def distributed_to(self) -> set[int]:

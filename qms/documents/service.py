@@ -24,6 +24,7 @@ from qms.documents.models import (
     DocumentDistribution,
     PeriodicReview,
     Revision,
+    clause_key,
 )
 from qms.documents.permissions import may_approve_documents
 from qms.documents.states import (
@@ -258,7 +259,7 @@ def _clean_clauses(clauses) -> list[str]:
             )
         if clause not in cleaned:
             cleaned.append(clause)
-    return cleaned
+    return sorted(cleaned, key=clause_key)
 
 
 def _check_department(session: Session, department_id) -> None:
