@@ -155,8 +155,13 @@ def test_markdown_keeps_the_document_structure():
         "# Mục đích\n\n**Quy trình** nhằm:\n\n- một\n- hai\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n"
         "[Cổng](https://dichvucong.gov.vn)"
     )
-    for piece in ("<h1>Mục đích</h1>", "<strong>Quy trình</strong>", "<li>một</li>", "<table>",
-                  'href="https://dichvucong.gov.vn"'):  # fmt: skip
+    for piece in (
+        "<h1>Mục đích</h1>",
+        "<strong>Quy trình</strong>",
+        "<li>một</li>",
+        "<table>",
+        'href="https://dichvucong.gov.vn"',
+    ):
         assert piece in html
 
 

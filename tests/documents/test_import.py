@@ -131,17 +131,38 @@ def test_a_change_while_a_revision_is_in_review_refuses_the_run(world, folder):
 @pytest.mark.parametrize(
     ("front", "field"),
     [
-        ("code: QT 99 !\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12", "code"),
-        ("code: QT-99\ntitle: X\nkind: recipe\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12", "kind"),
-        ("code: QT-99\ntitle: X\nkind: procedure\ndepartment: NOPE\nclauses: ['8.2']\nreview_interval_months: 12", "department"),
-        ("code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: 8.2\nreview_interval_months: 12", "clauses"),
-        ("code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: twelve", "review_interval_months"),
-        ("code: QT-99\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12", "title"),
-        ("code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12\nowner: me", "owner"),
+        (
+            "code: QT 99 !\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12",
+            "code",
+        ),
+        (
+            "code: QT-99\ntitle: X\nkind: recipe\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12",
+            "kind",
+        ),
+        (
+            "code: QT-99\ntitle: X\nkind: procedure\ndepartment: NOPE\nclauses: ['8.2']\nreview_interval_months: 12",
+            "department",
+        ),
+        (
+            "code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: 8.2\nreview_interval_months: 12",
+            "clauses",
+        ),
+        (
+            "code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: twelve",
+            "review_interval_months",
+        ),
+        (
+            "code: QT-99\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12",
+            "title",
+        ),
+        (
+            "code: QT-99\ntitle: X\nkind: procedure\ndepartment: A\nclauses: ['8.2']\nreview_interval_months: 12\nowner: me",
+            "owner",
+        ),
         ("code: [unclosed\n", "front matter"),
     ],
     ids=["code", "kind", "department", "clauses", "interval", "missing-title", "unknown", "yaml"],
-)  # fmt: skip
+)
 def test_a_bad_front_matter_refuses_the_whole_run(world, folder, front, field):
     (folder / "zz-bad.md").write_text(f"---\n{front}\n---\n\nNội dung\n", encoding="utf-8")
     before = _counts(world)

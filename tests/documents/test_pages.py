@@ -155,7 +155,7 @@ def test_a_procedure_from_draft_to_effective_and_revised_once(world):
             "reviewer_id": str(world.auditor.id),
             "approver_id": str(world.manager.id),
             "version": _version(officer, second),
-        },  # fmt: skip
+        },
         page=second,
     )
     reviewer.submit(f"{second}/review", {"password": PASSWORD}, page=second)
@@ -195,7 +195,7 @@ def test_a_refused_registration_keeps_what_was_typed(world):
             "kind": "procedure",
             "department_id": str(world.dept_a.id),
             "clauses": "8.2",
-        },  # fmt: skip
+        },
         page="/documents/new",
     )
     assert response.status_code == 422
@@ -218,12 +218,17 @@ def test_the_return_form_needs_a_comment_and_says_so(world):
 
 
 def test_the_pages_speak_vietnamese(world):
-    document_id, revision_id = f.effective_document(world)
+    document_id, _revision_id = f.effective_document(world)
     browser = world.browser(world.staff)
     browser.cookies.set("qms_lang", "vi")
     page = browser.get(f"/documents/{document_id}").text
-    for term in ("Đã đọc và hiểu", "Người soạn thảo", "Người xem xét", "Người phê duyệt",
-                 "Bản kiểm soát (PDF)"):  # fmt: skip
+    for term in (
+        "Đã đọc và hiểu",
+        "Người soạn thảo",
+        "Người xem xét",
+        "Người phê duyệt",
+        "Bản kiểm soát (PDF)",
+    ):
         assert term in page, term
 
 

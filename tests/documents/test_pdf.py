@@ -80,8 +80,18 @@ def test_in_vietnamese_the_copy_uses_the_office_terms(world):
     _document_id, revision_id = _effective(world, content="Nội dung ngắn.")
     pdf = world.api(world.staff).get(f"/api/v1/revisions/{revision_id}.pdf").content
     flat = re.sub(r"\s+", " ", _text(pdf)[1])
-    for term in ("Người soạn thảo", "Người xem xét", "Người phê duyệt", "Mã số", "Lần ban hành",
-                 "Ngày hiệu lực", "Trang", "BẢN KIỂM SOÁT", "Họ và tên", "Chức danh"):  # fmt: skip
+    for term in (
+        "Người soạn thảo",
+        "Người xem xét",
+        "Người phê duyệt",
+        "Mã số",
+        "Lần ban hành",
+        "Ngày hiệu lực",
+        "Trang",
+        "BẢN KIỂM SOÁT",
+        "Họ và tên",
+        "Chức danh",
+    ):
         assert term in flat, term
 
 

@@ -8,7 +8,7 @@ from tests.documents import factories as f
 
 
 def test_staff_see_what_to_read_and_acknowledge_it_once(world):
-    document_id, revision_id = f.effective_document(world)
+    _document_id, revision_id = f.effective_document(world)
     client = world.api(world.staff)
     browser = world.browser(world.staff)
     assert f"/revisions/{revision_id}" in browser.get("/documents/to-read").text

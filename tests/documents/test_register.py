@@ -76,18 +76,21 @@ def _codes(response):
 
 @pytest.fixture
 def register(world):
-    a = f.new_document(world, code="QT-06", title="Tiếp nhận hồ sơ thủ tục hành chính",
-                       clauses=["8.2", "8.2.1"])  # fmt: skip
+    a = f.new_document(
+        world, code="QT-06", title="Tiếp nhận hồ sơ thủ tục hành chính", clauses=["8.2", "8.2.1"]
+    )
     f.advance(
         world,
         f.new_revision(world, a, content="Công chức tiếp nhận hồ sơ qua dịch vụ bưu chính."),
         "effective",
     )
-    b = f.new_document(world, code="QT-02", title="Đánh giá nội bộ", clauses=["9.2"],
-                       department=world.dept_b)  # fmt: skip
+    b = f.new_document(
+        world, code="QT-02", title="Đánh giá nội bộ", clauses=["9.2"], department=world.dept_b
+    )
     f.new_revision(world, b, content="Đoàn đánh giá lập kế hoạch; bưu chính không liên quan.")
-    c = f.new_document(world, code="HD-01", title="Hướng dẫn số hóa", kind="work_instruction",
-                       clauses=["7.5.3"])  # fmt: skip
+    c = f.new_document(
+        world, code="HD-01", title="Hướng dẫn số hóa", kind="work_instruction", clauses=["7.5.3"]
+    )
     f.advance(world, f.new_revision(world, c, content="Quét hồ sơ giấy."), "effective")
     old = f.revision_in(world, "obsolete", code="QT-99", title="Quy trình cũ về bưu chính")
     return {"QT-06": a, "QT-02": b, "HD-01": c, "QT-99": f.get_revision(world, old).document_id}

@@ -151,9 +151,13 @@ def test_an_imported_draft_takes_its_submitter_as_author(world):
         from qms.documents import service
 
         document = service.create_document(
-            session=session, by=None, code="BM-01", title="Biểu mẫu", kind="form",
+            session=session,
+            by=None,
+            code="BM-01",
+            title="Biểu mẫu",
+            kind="form",
             department_id=world.dept_a.id,
-        )  # fmt: skip
+        )
         revision = service.create_revision(
             session=session, by=None, document=document, content_md="Mẫu phiếu"
         )

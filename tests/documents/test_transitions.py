@@ -10,8 +10,16 @@ from tests.documents import factories as f
 from tests.factories import PASSWORD
 
 # A returned draft is a draft whose reviewer and approver were already named.
-STATES = ["draft", "returned", "in_review", "reviewed", "approved", "effective", "superseded",
-          "obsolete"]  # fmt: skip
+STATES = [
+    "draft",
+    "returned",
+    "in_review",
+    "reviewed",
+    "approved",
+    "effective",
+    "superseded",
+    "obsolete",
+]
 # action: (who acts, how it is called, status it leads to, states it is allowed from)
 ACTIONS = {
     "edit": ("quality_officer", "patch", "draft", {"draft", "returned"}),
