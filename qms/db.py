@@ -45,13 +45,8 @@ def make_engine(settings: Settings, *, pool: bool = True) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
-        **({} if pool else {"poolclass": NullPool}),
-    )
+    sizing = {"pool_size": 10, "max_overflow": 10} if pool else {"poolclass": NullPool}
+    return create_engine(url, pool_pre_ping=True, **sizing)
 
 
 def _configure_sqlite(engine: Engine) -> None:
