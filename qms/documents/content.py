@@ -54,33 +54,37 @@ class DiffRow:
     new_text: str
 
 
-def diff_lines(old: str, new: str) -> list[DiffRow]:
-    """Side-by-side rows of two texts (plain text: the template escapes it)."""
+def diff_lines(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
+    """Side-by-side rows of the changed parts of two texts, with `context` unchanged lines
+    around each change; a "skip" row stands for the unchanged lines left out. Plain text:
+    the template escapes it."""
     a, b = (old or "").splitlines(), (new or "").splitlines()
     rows: list[DiffRow] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            rows.extend(
-                DiffRow("equal", i1 + k + 1, a[i1 + k], j1 + k + 1, b[j1 + k])
-                for k in range(i2 - i1)
-            )
-            continue
-        for k in range(max(i2 - i1, j2 - j1)):
-            old_i, new_j = i1 + k, j1 + k
-            has_old, has_new = old_i < i2, new_j < j2
-            kind = (
-                tag
-                if tag != "replace" or (has_old and has_new)
-                else ("delete" if has_old else "insert")
-            )
-            rows.append(
-                DiffRow(
-                    kind,
-                    old_i + 1 if has_old else None,
-                    a[old_i] if has_old else "",
-                    new_j + 1 if has_new else None,
-                    b[new_j] if has_new else "",
+    for index, group in enumerate(matcher.get_grouped_opcodes(context)):
+        if index or group[0][1] > 0 or group[0][3] > 0:
+            rows.append(DiffRow("skip", None, "", None, ""))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows.extend(
+                    DiffRow("equal", i1 + k + 1, a[i1 + k], j1 + k + 1, b[j1 + k])
+                    for k in range(i2 - i1)
                 )
-            )
+                continue
+            for k in range(max(i2 - i1, j2 - j1)):
+                old_i, new_j = i1 + k, j1 + k
+                has_old, has_new = old_i < i2, new_j < j2
+                kind = "replace" if has_old and has_new else ("delete" if has_old else "insert")
+                rows.append(
+                    DiffRow(
+                        kind,
+                        old_i + 1 if has_old else None,
+                        a[old_i] if has_old else "",
+                        new_j + 1 if has_new else None,
+                        b[new_j] if has_new else "",
+                    )
+                )
+    last_old = max((r.old_number or 0 for r in rows), default=0)
+    if rows and last_old < len(a):
+        rows.append(DiffRow("skip", None, "", None, ""))
     return rows

@@ -19,7 +19,6 @@ from qms.documents.service import CLAUSE, CODE
 from qms.documents.states import DocumentStatus, Kind, RevisionStatus
 
 FIELDS = ("code", "title", "kind", "department", "clauses", "review_interval_months")
-IMPORT_SUMMARY = "Imported from %s"
 
 
 @dataclass(frozen=True)
@@ -226,7 +225,6 @@ def import_folder(*, session: Session, by: User | None, folder: Path) -> ImportR
         document = session.exec(
             select(ControlledDocument).where(ControlledDocument.code == item.code)
         ).first()
-        summary = IMPORT_SUMMARY % item.name
         if document is None:
             document = service.create_document(
                 session=session,
@@ -243,7 +241,6 @@ def import_folder(*, session: Session, by: User | None, folder: Path) -> ImportR
                 by=by,
                 document=document,
                 content_md=item.body,
-                change_summary=summary,
                 source_path=item.name,
                 source_sha256=item.sha256,
             )
@@ -286,7 +283,6 @@ def import_folder(*, session: Session, by: User | None, folder: Path) -> ImportR
                 by=by,
                 document=document,
                 content_md=item.body,
-                change_summary=summary,
                 source_path=item.name,
                 source_sha256=item.sha256,
             )

@@ -177,6 +177,10 @@ def test_unsafe_markdown_is_not_served_by_the_revision_page(world):
 def test_diff_rows_show_changes_and_the_page_escapes_them(world):
     rows = diff_lines("một\nhai\nba\n", "một\nHAI\nba\nbốn\n")
     assert [r.kind for r in rows] == ["equal", "replace", "equal", "insert"]
+    long_old = "\n".join(f"dòng {i}" for i in range(40))
+    long_new = long_old.replace("dòng 20", "dòng hai mươi")
+    kinds = [r.kind for r in diff_lines(long_old, long_new)]
+    assert kinds == ["skip", *["equal"] * 3, "replace", *["equal"] * 3, "skip"]
     document_id = f.new_document(world)
     first = f.advance(
         world, f.new_revision(world, document_id, content="Dòng <b>cũ</b>\n"), "effective"
