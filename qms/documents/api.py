@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
@@ -11,6 +12,7 @@ from sqlmodel import Session
 from qms.auth.permissions import require
 from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
 from qms.documents import copies, service
+from qms.documents.files import FILE_TYPES
 from qms.documents.models import (
     AcknowledgementPublic,
     AcknowledgementsPublic,
@@ -277,7 +279,11 @@ def _revision(session, revision_id) -> Revision:
 
 
 # Before /revisions/{revision_id}, which would otherwise take "5.pdf" as an id.
-@router.get("/revisions/{revision_id}.pdf", response_class=RawResponse)
+@router.get(
+    "/revisions/{revision_id}.pdf",
+    response_class=RawResponse,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
+)
 def controlled_copy(
     revision_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ):
@@ -338,7 +344,16 @@ def upload_file(
     return revision_public(session, revision)
 
 
-@router.get("/revisions/{revision_id}/file", response_class=RawResponse)
+@router.get(
+    "/revisions/{revision_id}/file",
+    response_class=RawResponse,
+    responses={
+        200: {
+            "content": {media: {} for media, _label in FILE_TYPES.values()},
+            "description": "The attached file, as uploaded",
+        }
+    },
+)
 def download_file(
     revision_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ):
@@ -350,10 +365,6 @@ def download_file(
 
 
 def file_response(revision: Revision, data: bytes) -> RawResponse:
-    from urllib.parse import quote
-
-    from qms.documents.files import FILE_TYPES
-
     media_type = FILE_TYPES[revision.file_type][0]
     name = quote(revision.file_name or f"{revision.document.code}.{revision.file_type}")
     return RawResponse(

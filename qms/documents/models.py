@@ -1,6 +1,7 @@
 """Tables and shapes of controlled documents, their revisions, distribution and acknowledgements."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import field_validator
 from sqlalchemy import Index, Text, UniqueConstraint, text
@@ -231,7 +232,7 @@ class PublishBody(SQLModel):
 
 
 class DistributionBody(SQLModel):
-    department_ids: list[int] = Field(max_length=500)
+    department_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(max_length=500)
 
 
 class PeriodicReviewBody(SQLModel):
