@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -940,3 +940,29 @@ def auditors(*, session: Session) -> list[User]:
             .order_by(col(User.full_name))
         ).all()
     )
+
+
+# --- what falls due (for the reminder sweep) ---------------------------------------------
+
+# A reported audit is due to be closed this many days after its report.
+CLOSE_WITHIN_DAYS = 30
+
+
+def starting_before(*, session: Session, until: date) -> list[Audit]:
+    """Planned audits whose planned start is on or before `until`."""
+    return list(
+        session.exec(
+            select(Audit)
+            .where(Audit.status == AuditStatus.planned.value, Audit.planned_start_on <= until)
+            .order_by(col(Audit.planned_start_on))
+        ).all()
+    )
+
+
+def awaiting_closure(*, session: Session) -> list[tuple[Audit, date]]:
+    """Reported audits not yet closed, with the day their closure is due."""
+    return [
+        (audit, audit.reported_at.date() + timedelta(days=CLOSE_WITHIN_DAYS))
+        for audit in reported_audits(session=session)
+        if audit.reported_at is not None
+    ]

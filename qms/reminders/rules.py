@@ -196,3 +196,50 @@ def revision_acknowledgement_due(session: Session, as_of: date) -> Iterable[Due]
                 # Late readers are escalated to the manager of their own department.
                 department_id=department_id,
             )
+
+
+@rule("audit_starting")
+def audit_starting(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.audits import service as audits
+    from qms.auth.service import managers_of
+
+    for audit in audits.starting_before(session=session, until=as_of + HORIZON):
+        auditee = [m.id for m in managers_of(session=session, department_id=audit.department_id)]
+        yield Due(
+            rule="audit_starting",
+            record_type="audit",
+            record_id=audit.id,
+            due_on=audit.planned_start_on,
+            recipients=tuple(sorted(audit.team_ids | set(auditee))),
+            message=N_("Internal audit %(code)s starts: %(title)s"),
+            params={"code": audit.code, "title": _short(audit.title)},
+            url=f"/audits/{audit.id}",
+        )
+
+
+@rule("audit_closure_due")
+def audit_closure_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.audits import service as audits
+    from qms.auth.models import Role
+    from qms.auth.service import list_users
+
+    waiting = audits.awaiting_closure(session=session)
+    officers = (
+        tuple(u.id for u in list_users(session=session, role=Role.quality_officer))
+        if waiting
+        else ()
+    )
+    for audit, due_on in waiting:
+        if due_on > as_of + HORIZON:
+            continue
+        yield Due(
+            rule="audit_closure_due",
+            record_type="audit",
+            record_id=audit.id,
+            due_on=due_on,
+            recipients=tuple(sorted({audit.lead_auditor_id, *officers})),
+            message=N_("Close internal audit %(code)s once its findings are settled: %(title)s"),
+            params={"code": audit.code, "title": _short(audit.title)},
+            url=f"/audits/{audit.id}",
+            department_id=audit.department_id,
+        )

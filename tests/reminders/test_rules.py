@@ -120,3 +120,38 @@ def test_periodic_review_reminds_the_owner_30_days_ahead(world, engine, settings
     )
     rows = _made(engine, "document_review_due")
     assert [(n.recipient_id, n.stage) for n in rows] == [(document.owner_id, "30d")]
+
+
+# --- audits ------------------------------------------------------------------------------
+
+from tests.audits import support as audits  # noqa: E402
+
+
+def test_an_audit_about_to_start_reminds_its_team_and_the_auditee_manager(world, engine, settings):
+    built = audits.plan(world, team=(audits.second_auditor(world),))
+    start = audits.load(world, built).planned_start_on
+    service.sweep(engine=engine, settings=settings, as_of=start - timedelta(days=7))
+    rows = _made(engine, "audit_starting")
+    expected = {world.auditor.id, audits.second_auditor(world).id, world.manager.id}
+    assert {n.recipient_id for n in rows} == expected and {n.stage for n in rows} == {"7d"}
+    audits.start(world, built)
+    service.sweep(engine=engine, settings=settings, as_of=start)
+    assert {n.stage for n in _made(engine, "audit_starting")} == {"7d"}  # started: no more
+
+
+def test_a_reported_audit_left_open_is_reminded_to_the_lead_and_the_quality_officers(
+    world, engine, settings
+):
+    built = audits.build(world, "reported")
+    audit = audits.load(world, built)
+    due = audit.reported_at.date() + timedelta(days=30)
+    service.sweep(engine=engine, settings=settings, as_of=due + timedelta(days=1))
+    rows = _made(engine, "audit_closure_due")
+    assert {n.recipient_id for n in rows if not n.escalation} == {
+        world.auditor.id,
+        world.quality_officer.id,
+    }
+    assert {n.recipient_id for n in rows if n.escalation} == {world.manager.id}
+    audits.close(world, built)
+    service.sweep(engine=engine, settings=settings, as_of=due + timedelta(days=8))
+    assert {n.stage for n in _made(engine, "audit_closure_due")} == {"overdue-1"}
