@@ -59,7 +59,10 @@ def make_engine(settings: Settings, *, pool: bool = True) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            **({} if pool else {"poolclass": NullPool}),
+            # No cap on connections (a SQLite connection is a file handle): a request that
+            # holds one and opens a short writer (deps.resolve_user touching the sign-in
+            # session) must never wait for the pool, or a full pool deadlocks until timeout.
+            **({"max_overflow": -1} if pool else {"poolclass": NullPool}),
         )
         _configure_sqlite(engine)
         return engine
