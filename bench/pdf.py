@@ -1,0 +1,132 @@
+"""PDF records: our audit report against the floor, WeasyPrint rendering a plain HTML table
+of the same text in the same run.
+
+Each rendering runs in a fresh process (`python -m bench.pdf --worker KIND --items N`), so
+its peak memory (VmHWM) is its own. Inside, a one-row document is rendered first (fonts
+loaded, caches warm), then the measured one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import subprocess
+import sys
+import time
+from importlib.util import find_spec
+
+import yaml
+
+from bench.common import ROOT, peak_rss_mb
+
+RESULTS = ["conform", "conform", "conform", "observation", "minor_nc", "improvement"]
+RATIO_GOAL = 0.8
+PEAK_GOAL_MB = 300
+
+
+def checklist_texts(n: int) -> list[dict]:
+    """n checklist rows (clause, question, result, evidence) from the shipped ISO template."""
+    template = yaml.safe_load((ROOT / "audits" / "iso9001-2015.yaml").read_text())
+    questions = [
+        (section["clause"], item["question"]["vi"], item["guidance"]["vi"])
+        for section in template["sections"]
+        for item in section["items"]
+    ]
+    rows = []
+    for i in range(n):
+        clause, question, guidance = questions[i % len(questions)]
+        rows.append(
+            {
+                "clause": clause,
+                "question": question,
+                "result": RESULTS[i % len(RESULTS)],
+                "evidence": guidance[:120],
+            }
+        )
+    return rows
+
+
+def naive_html(rows: list[dict]) -> str:
+    """The floor: a plain auto-layout table, no stylesheet but the browser's defaults."""
+    body = "".join(
+        f"<tr><td>{html.escape(r['clause'])}</td><td>{html.escape(r['question'])}</td>"
+        f"<td>{r['result']}</td><td>{html.escape(r['evidence'])}</td></tr>"
+        for r in rows
+    )
+    return (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>'
+        "<table><tr><th>Điều khoản</th><th>Câu hỏi</th><th>Kết quả</th><th>Bằng chứng</th></tr>"
+        f"{body}</table></body></html>"
+    )
+
+
+def render_naive(rows: list[dict]) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=naive_html(rows)).write_pdf()
+
+
+def ours_available() -> bool:
+    return find_spec("qms.audits") is not None and find_spec("qms.audits.pdf") is not None
+
+
+def render_ours(rows: list[dict]) -> bytes:
+    """The app's audit report renderer over the same rows (bench.audit_report builds its
+    context from them without a database)."""
+    from bench.audit_report import render
+
+    return render(rows)
+
+
+def worker(kind: str, items: int) -> dict:
+    render = render_naive if kind == "naive" else render_ours
+    render(checklist_texts(1))  # fonts, caches
+    rows = checklist_texts(items)
+    started = time.perf_counter()
+    pdf = render(rows)
+    seconds = time.perf_counter() - started
+    return {
+        "kind": kind,
+        "items": items,
+        "seconds": seconds,
+        "bytes": len(pdf),
+        "peak_mb": peak_rss_mb(os.getpid()),
+    }
+
+
+def run_worker(kind: str, items: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pdf", "--worker", kind, "--items", str(items)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"pdf worker {kind} {items} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: list[int]) -> dict:
+    out = {"sizes": {}, "ours": ours_available()}
+    for n in sizes:
+        row = {"naive": run_worker("naive", n)}
+        if out["ours"]:
+            row["ours"] = run_worker("ours", n)
+            row["ratio"] = row["ours"]["seconds"] / row["naive"]["seconds"]
+        out["sizes"][n] = row
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", choices=["naive", "ours"], required=True)
+    parser.add_argument("--items", type=int, required=True)
+    args = parser.parse_args(argv)
+    print(json.dumps(worker(args.worker, args.items)))
+
+
+if __name__ == "__main__":
+    main()
