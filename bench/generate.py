@@ -252,11 +252,14 @@ def gen_nonconformities(w: World) -> None:
     for nc_id, raised_on in enumerate(raised, start=1):
         age = (w.today - raised_on).days
         roll = rnd.random()
-        if age > 240:
-            status = "closed" if roll < 0.92 else ("cancelled" if roll < 0.95 else "action_planned")
+        # Most are dealt with within a few months; a few old ones stay stuck (overdue).
+        if age > 180:
+            status = (
+                "closed" if roll < 0.985 else ("cancelled" if roll < 0.995 else "action_planned")
+            )
         elif age > 60:
             status = ["closed", "verifying", "action_planned", "investigating"][
-                0 if roll < 0.5 else 1 if roll < 0.65 else 2 if roll < 0.95 else 3
+                0 if roll < 0.75 else 1 if roll < 0.87 else 2 if roll < 0.97 else 3
             ]
         else:
             status = ["open", "investigating", "action_planned", "verifying"][
