@@ -209,27 +209,32 @@ def _send(client: httpx.Client, endpoint: Endpoint, dataset: Dataset, i: int, ve
     return response
 
 
-def measure(dataset: Dataset, *, requests: int, warmup: int) -> dict:
-    """{endpoint name: {p50, p95, p99, n, kind, goal_ms}} and the endpoints not measured."""
+def measure_on(base: str, dataset: Dataset, *, requests: int, warmup: int) -> dict:
+    """Measure every endpoint present against a running server at `base`."""
     endpoints, missing = available(dataset)
     results = {}
-    with server(dataset, workers=1) as (base, _process):
-        for endpoint in endpoints:
-            versions: dict = {}
-            with _client(base, dataset, endpoint) as client:
-                for i in range(warmup):
-                    _send(client, endpoint, dataset, 10_000 + i, versions)
-                times = []
-                for i in range(requests):
-                    started = time.perf_counter()
-                    _send(client, endpoint, dataset, i, versions)
-                    times.append((time.perf_counter() - started) * 1000)
-            results[endpoint.name] = {
-                "kind": endpoint.kind,
-                "goal_ms": endpoint.goal_ms,
-                "n": len(times),
-                "p50": percentile(times, 50),
-                "p95": percentile(times, 95),
-                "p99": percentile(times, 99),
-            }
+    for endpoint in endpoints:
+        versions: dict = {}
+        with _client(base, dataset, endpoint) as client:
+            for i in range(warmup):
+                _send(client, endpoint, dataset, 10_000 + i, versions)
+            times = []
+            for i in range(requests):
+                started = time.perf_counter()
+                _send(client, endpoint, dataset, i, versions)
+                times.append((time.perf_counter() - started) * 1000)
+        results[endpoint.name] = {
+            "kind": endpoint.kind,
+            "goal_ms": endpoint.goal_ms,
+            "n": len(times),
+            "p50": percentile(times, 50),
+            "p95": percentile(times, 95),
+            "p99": percentile(times, 99),
+        }
     return {"endpoints": results, "missing": missing}
+
+
+def measure(dataset: Dataset, *, requests: int, warmup: int) -> dict:
+    """{endpoint name: {p50, p95, p99, n, kind, goal_ms}} and the endpoints not measured."""
+    with server(dataset, workers=1) as (base, _process):
+        return measure_on(base, dataset, requests=requests, warmup=warmup)
