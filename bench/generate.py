@@ -28,6 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlmodel import SQLModel
 
 from qms import db
 from qms.auth import passwords
@@ -447,6 +448,224 @@ def gen_nonconformities(w: World) -> None:
     w.insert("code_counter", [{"name": "NC", "year": y, "last": n} for y, n in counters.items()])
 
 
+# --- documents -------------------------------------------------------------------------------------
+
+
+KINDS = (
+    ["procedure"] * 5 + ["work_instruction"] * 3 + ["form"] * 3 + ["policy", "manual", "external"]
+)
+
+
+def _procedure_text() -> list[str]:
+    """Paragraphs of the shipped procedures: realistic Markdown to cut revisions from."""
+    from bench.common import ROOT
+
+    paragraphs = []
+    for path in sorted((ROOT / "procedures_docs").glob("*.md")):
+        body = path.read_text().split("---", 2)[-1]
+        paragraphs += [p.strip() for p in body.split("\n\n") if len(p.strip()) > 40]
+    return paragraphs
+
+
+def gen_documents(w: World) -> None:
+    """10,000 controlled documents, 3 revisions each (two superseded, one effective, with
+    their review and approval signatures), distributed to their department, whose staff
+    acknowledged the effective revision; the search index."""
+    if w.table("controlled_document") is None:
+        w.notes.append("documents: not in this schema, skipped")
+        return
+    from qms.documents import search
+    from qms.documents.content import content_hash
+
+    rnd, count = w.rnd, w.n(10_000)
+    paragraphs = _procedure_text()
+    docs, clauses, distribution, revisions, signatures, acks, index = [], [], [], [], [], [], []
+    signature_id = w.extra.get("signature_id", 0)
+    revision_id = ack_id = 0
+    people_of: dict[int, list[int]] = {}
+    for uid, person in w.people.items():
+        people_of.setdefault(person["department_id"], []).append(uid)
+    for doc_id in range(1, count + 1):
+        department = rnd.randint(1, DEPARTMENTS)
+        kind = rnd.choice(KINDS)
+        prefix = {"procedure": "QT", "work_instruction": "HD", "form": "BM", "policy": "CS"}
+        code = f"{prefix.get(kind, 'TL')}-{doc_id:05d}"
+        title = f"{words(rnd, 3).capitalize()} {words(rnd, 4)}"
+        owner = w.managers[department]
+        created = w.moment(w.today - timedelta(days=rnd.randint(400, 1100)))
+        interval = rnd.choice([12, 12, 24, 36])
+        doc_clauses = sorted(set(rnd.sample(CLAUSES, 2)))
+        clauses += [{"document_id": doc_id, "clause": c} for c in doc_clauses]
+        distribution.append(
+            {"document_id": doc_id, "department_id": department, "created_at": created}
+        )
+        w.event(
+            created,
+            owner,
+            "created",
+            "document",
+            doc_id,
+            {"code": [None, code], "title": [None, title]},
+        )
+        at = created
+        effective_text = ""
+        effective_on = None
+        for number in range(3):
+            revision_id += 1
+            start = rnd.randrange(len(paragraphs))
+            content_md = "\n\n".join(paragraphs[start : start + 4]) or paragraphs[0]
+            digest = content_hash(content_md, None)
+            author = rnd.choice(people_of[department])
+            reviewer, approver = rnd.choice(w.quality_officers), 1
+            submitted = at + timedelta(days=rnd.randint(1, 10))
+            reviewed = submitted + timedelta(days=rnd.randint(1, 5))
+            approved = reviewed + timedelta(days=rnd.randint(1, 5))
+            published = approved + timedelta(days=1)
+            this_effective = published.date()
+            last = number == 2
+            for meaning, signer, when in (
+                ("reviewed", reviewer, reviewed),
+                ("approved", approver, approved),
+            ):
+                signature_id += 1
+                signatures.append(
+                    {
+                        "id": signature_id,
+                        "at": when,
+                        "signer_id": signer,
+                        "signer_name": w.people[signer]["full_name"],
+                        "signer_title": "Trưởng phòng",
+                        "meaning": meaning,
+                        "record_type": "revision",
+                        "record_id": revision_id,
+                        "content_hash": digest,
+                        "comment": "",
+                        "voided_at": None,
+                    }
+                )
+                w.event(
+                    when,
+                    signer,
+                    f"signed:{meaning}",
+                    "revision",
+                    revision_id,
+                    {"content_hash": [None, digest], "signature_id": [None, signature_id]},
+                )
+                w.event(when, signer, meaning, "revision", revision_id, {"status": [None, meaning]})
+            revisions.append(
+                {
+                    "id": revision_id,
+                    "document_id": doc_id,
+                    "number": number,
+                    "status": "effective" if last else "superseded",
+                    "content_md": content_md,
+                    "change_summary": words(rnd, 8),
+                    "file_sha256": None,
+                    "file_name": "",
+                    "file_type": "",
+                    "file_size": None,
+                    "content_hash": digest,
+                    "source_path": "",
+                    "source_sha256": None,
+                    "author_id": author,
+                    "reviewer_id": reviewer,
+                    "approver_id": approver,
+                    "review_signature_id": signature_id - 1,
+                    "approval_signature_id": signature_id,
+                    "submitted_at": submitted,
+                    "reviewed_at": reviewed,
+                    "approved_at": approved,
+                    "published_at": published,
+                    "published_by_id": 2,
+                    "effective_on": this_effective,
+                    "superseded_on": None,
+                    "return_comment": "",
+                    **stamp(at),
+                }
+            )
+            if number:
+                revisions[-2]["superseded_on"] = this_effective
+                w.event(
+                    published,
+                    2,
+                    "superseded",
+                    "revision",
+                    revision_id - 1,
+                    {"status": ["effective", "superseded"]},
+                )
+            w.event(
+                at, author, "revision_created", "revision", revision_id, {"number": [None, number]}
+            )
+            w.event(
+                submitted,
+                author,
+                "submitted",
+                "revision",
+                revision_id,
+                {"status": ["draft", "in_review"]},
+            )
+            w.event(
+                published,
+                2,
+                "published",
+                "revision",
+                revision_id,
+                {"status": ["approved", "effective"]},
+            )
+            effective_text, effective_on = content_md, this_effective
+            at = published + timedelta(days=rnd.randint(60, 200))
+            at = min(at, w.now - timedelta(days=3))
+        for uid in people_of[department]:
+            if rnd.random() < 0.9:
+                ack_id += 1
+                when = min(
+                    w.moment(effective_on + timedelta(days=rnd.randint(0, 20))),
+                    w.now - timedelta(minutes=5),
+                )
+                acks.append(
+                    {
+                        "id": ack_id,
+                        "revision_id": revision_id,
+                        "user_id": uid,
+                        "acknowledged_at": when,
+                    }
+                )
+                w.event(when, uid, "acknowledged", "revision", revision_id, {})
+        next_review = effective_on + timedelta(days=30 * interval)
+        docs.append(
+            {
+                "id": doc_id,
+                "code": code,
+                "title": title,
+                "kind": kind,
+                "department_id": department,
+                "owner_id": owner,
+                "review_interval_months": interval,
+                "next_review_on": next_review,
+                "status": "effective",
+                "obsolete_on": None,
+                "obsolete_reason": "",
+                **stamp(created),
+            }
+        )
+        index.append({"id": doc_id, "body": search.fold(" ".join((code, title, effective_text)))})
+    w.extra["signature_id"] = signature_id
+    w.insert("controlled_document", docs)
+    w.insert("document_clause", clauses)
+    w.insert("document_distribution", distribution)
+    w.insert("signature", signatures)
+    w.insert("revision", revisions)
+    w.insert("acknowledgement", acks)
+    started = time.perf_counter()
+    if w.conn.dialect.name == "postgresql":
+        statement = text("INSERT INTO fts_document (document_id, body) VALUES (:id, :body)")
+    else:
+        statement = text("INSERT INTO fts_document (rowid, body) VALUES (:id, :body)")
+    for start in range(0, len(index), CHUNK):
+        w.conn.execute(statement, index[start : start + CHUNK])
+    w.timings.append(("fts_document", len(index), time.perf_counter() - started))
+
+
 # --- the trail ------------------------------------------------------------------------------------
 
 
@@ -495,6 +714,7 @@ def fix_sequences(w: World) -> None:
 # Each domain's generator, in the order their records reference each other.
 GENERATORS: list[tuple[str, Callable[[World], None]]] = [
     ("people", gen_people),
+    ("documents", gen_documents),
     ("nonconformities", gen_nonconformities),
 ]
 
@@ -549,6 +769,9 @@ def generate(
     with engine.connect() as conn:
         for name in dict.fromkeys(n.split(" ")[0] for n, _, _ in w.timings):
             table = w.table(name)
+            if table is None:  # the search index is not an ORM table
+                counts[name] = conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+                continue
             counts[name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
     engine.dispose()
     summary = {
@@ -560,6 +783,7 @@ def generate(
         "timings": [(n, r, round(s, 3)) for n, r, s in w.timings],
         "counts": counts,
         "notes": w.notes,
+        "tables": sorted(SQLModel.metadata.tables),
         "generated_on": w.today.isoformat(),
         **w.extra,
     }

@@ -127,7 +127,9 @@ ENDPOINTS = [
         "nonconformity",
     ),
     Endpoint("nonconformity page", "page", "manager", "GET", _nc_page, "nonconformity"),
-    Endpoint("notifications page", "page", "manager", "GET", _fixed("/notifications")),
+    Endpoint(
+        "notifications page", "page", "manager", "GET", _fixed("/notifications"), "notification"
+    ),
     Endpoint(
         "API GET /documents?q=",
         "api",
@@ -163,15 +165,22 @@ ENDPOINTS = [
     Endpoint(
         "API POST /nonconformities (raise)", "api", "auditor", "POST", _raise_nc, "nonconformity"
     ),
-    Endpoint("API GET /notifications", "api", "manager", "GET", _fixed("/api/v1/notifications")),
+    Endpoint(
+        "API GET /notifications",
+        "api",
+        "manager",
+        "GET",
+        _fixed("/api/v1/notifications"),
+        "notification",
+    ),
 ]
 
 
 def available(dataset: Dataset) -> tuple[list[Endpoint], list[str]]:
-    counts = dataset.info["counts"]
+    tables = set(dataset.info["tables"])
     present, missing = [], []
     for endpoint in ENDPOINTS:
-        if counts.get(endpoint.needs):
+        if endpoint.needs in tables:
             if endpoint.needs == "checklist_item" and not dataset.info.get("answerable_items"):
                 missing.append(f"{endpoint.name}: no checklist item to answer")
                 continue

@@ -34,8 +34,9 @@ def mix(dataset: Dataset) -> tuple[list[tuple], list[tuple]]:
         return {"Authorization": f"Bearer {dataset.token(role)}"}
 
     reads = [("GET", "/", cookie(role), None) for role in info["cast"]]
-    reads.append(("GET", "/notifications", cookie("manager"), None))
-    reads.append(("GET", "/api/v1/notifications", bearer("manager"), None))
+    if "notification" in info["tables"]:
+        reads.append(("GET", "/notifications", cookie("manager"), None))
+        reads.append(("GET", "/api/v1/notifications", bearer("manager"), None))
     writes = []
     if counts.get("nonconformity"):
         n = counts["nonconformity"]
