@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import yaml
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlmodel import SQLModel
 
@@ -249,7 +250,7 @@ def gen_nonconformities(w: World) -> None:
     ncs, actions, checks, signatures, counters = [], [], [], [], {}
     action_id = check_id = 0
     signature_id = w.extra.get("signature_id", 0)
-    audit_links = w.extra.get("nc_audit_links", [])
+    audit_links = w.extra.pop("nc_audit_links", [])
     for nc_id, raised_on in enumerate(raised, start=1):
         age = (w.today - raised_on).days
         roll = rnd.random()
@@ -445,7 +446,9 @@ def gen_nonconformities(w: World) -> None:
     w.insert("nonconformity", ncs)
     w.insert("corrective_action", actions)
     w.insert("effectiveness_check", checks)
-    w.insert("code_counter", [{"name": "NC", "year": y, "last": n} for y, n in counters.items()])
+    w.extra.setdefault("counters", []).extend(
+        {"name": "NC", "year": y, "last": n} for y, n in counters.items()
+    )
 
 
 # --- documents -------------------------------------------------------------------------------------
@@ -666,6 +669,248 @@ def gen_documents(w: World) -> None:
     w.timings.append(("fts_document", len(index), time.perf_counter() - started))
 
 
+# --- audits ------------------------------------------------------------------------------------------
+
+ANSWERS = ["conform"] * 14 + ["observation", "improvement", "not_applicable", "minor_nc"]
+
+
+def _template_items() -> tuple[dict, list[dict]]:
+    from bench.common import ROOT
+
+    template = yaml.safe_load((ROOT / "audits" / "iso9001-2015.yaml").read_text())
+    items = [
+        {"clause": section["clause"], "section": section["title"], **item}
+        for section in template["sections"]
+        for item in section["items"]
+    ]
+    return template["title"], items
+
+
+def gen_audits(w: World) -> None:
+    """500 audits of 120 checklist items (60,000 answers): most closed, some in progress
+    (partly answered, led by the benchmark's auditor), some planned; a minor
+    nonconformity answer raises a nonconformity (made by gen_nonconformities)."""
+    if w.table("audit_checklist_item") is None:
+        w.notes.append("audits: not in this schema, skipped")
+        return
+    rnd = w.rnd
+    count = w.extra.get("audits", w.n(500))
+    per_audit = w.extra.get("items_per_audit", 120)
+    title, template = _template_items()
+    lead_of_cast = w.extra["cast"]["auditor"]
+    years = sorted({(w.today - timedelta(days=d)).year for d in (0, 400, 800, 1150)})
+    programmes = [
+        {
+            "id": i,
+            "year": y,
+            "objectives": words(rnd, 10),
+            "created_by_id": 2,
+            **stamp(w.moment(date(y, 1, 5))),
+        }
+        for i, y in enumerate(years, start=1)
+    ]
+    programme_of = {p["year"]: p["id"] for p in programmes}
+    audits, team, checklists, items, counters = [], [], [], [], {}
+    item_id = 0
+    started_audits, answerable, links = [], [], []
+    for audit_id in range(1, count + 1):
+        roll = rnd.random()
+        if audit_id > count - max(1, round(count * 0.05)):
+            status, start = "in_progress", w.today - timedelta(days=rnd.randint(0, 5))
+        elif audit_id > count - max(1, round(count * 0.08)) and count > 2:
+            status, start = "planned", w.today + timedelta(days=rnd.randint(3, 60))
+        else:
+            status = "closed" if roll < 0.97 else "cancelled"
+            start = w.today - timedelta(days=rnd.randint(20, 1150))
+        if start.year not in programme_of:
+            start = date(years[-1], 6, 1) if start.year > years[-1] else date(years[0], 6, 1)
+        department = rnd.randint(1, DEPARTMENTS)
+        lead = lead_of_cast if status == "in_progress" else rnd.choice(w.auditors)
+        if w.people[lead]["department_id"] == department:
+            department = department % DEPARTMENTS + 1
+        other = next(a for a in rnd.sample(w.auditors, len(w.auditors)) if a != lead)
+        counters[start.year] = counters.get(start.year, 0) + 1
+        code = f"IA-{start.year}-{counters[start.year]:02d}"
+        created = w.moment(start - timedelta(days=30))
+        began = w.moment(start) if status != "planned" else None
+        row = {
+            "id": audit_id,
+            "code": code,
+            "programme_id": programme_of[start.year],
+            "title": f"Đánh giá nội bộ Phòng {department:02d}",
+            "scope": words(rnd, 12),
+            "criteria": "TCVN ISO 9001:2015; " + words(rnd, 5),
+            "department_id": department,
+            "lead_auditor_id": lead,
+            "planned_start_on": start,
+            "planned_end_on": start + timedelta(days=2),
+            "template_keys": ["iso9001-2015"],
+            "status": status,
+            "created_by_id": 2,
+            "started_at": began,
+            "started_by_id": lead if began else None,
+            "summary": "",
+            "strengths": "",
+            "reported_at": None,
+            "reported_by_id": None,
+            "report_signature_id": None,
+            "report_sha256": None,
+            "report_size": None,
+            "closed_at": None,
+            "closed_by_id": None,
+            "close_note": "",
+            "carried_over_ids": [],
+            "cancelled_at": None,
+            "cancelled_by_id": None,
+            "cancel_reason": "",
+            **stamp(created),
+        }
+        team += [{"audit_id": audit_id, "user_id": lead}, {"audit_id": audit_id, "user_id": other}]
+        w.event(created, 2, "created", "audit", audit_id, {"code": [None, code]})
+        if status == "cancelled":
+            row.update(
+                status="cancelled",
+                cancelled_at=created + timedelta(days=3),
+                cancelled_by_id=2,
+                cancel_reason=words(rnd, 5),
+                started_at=None,
+                started_by_id=None,
+            )
+            w.event(
+                created + timedelta(days=3),
+                2,
+                "cancelled",
+                "audit",
+                audit_id,
+                {"status": ["planned", "cancelled"]},
+            )
+            audits.append(row)
+            continue
+        audits.append(row)
+        if began is None:
+            continue
+        w.event(began, lead, "started", "audit", audit_id, {"status": ["planned", "in_progress"]})
+        checklists.append(
+            {
+                "id": audit_id,
+                "audit_id": audit_id,
+                "template_key": "iso9001-2015",
+                "position": 0,
+                "title_vi": title["vi"],
+                "title_en": title["en"],
+                **stamp(began),
+            }
+        )
+        answered_share = 1.0 if status == "closed" else rnd.uniform(0.2, 0.6)
+        for position in range(per_audit):
+            item_id += 1
+            t = template[position % len(template)]
+            lap = position // len(template)
+            answer = rnd.random() < answered_share
+            result = rnd.choice(ANSWERS) if answer else None
+            when = (
+                min(began + timedelta(minutes=3 * position), w.now - timedelta(minutes=2))
+                if answer
+                else None
+            )
+            evidence = words(rnd, 10) if answer else ""
+            items.append(
+                {
+                    "id": item_id,
+                    "checklist_id": audit_id,
+                    "audit_id": audit_id,
+                    "position": position,
+                    "clause": t["clause"],
+                    "section_title_vi": t["section"]["vi"],
+                    "section_title_en": t["section"]["en"],
+                    "ref": t["ref"] if not lap else f"{t['ref']}.{lap}",
+                    "question_vi": t["question"]["vi"],
+                    "question_en": t["question"]["en"],
+                    "guidance_vi": t["guidance"]["vi"],
+                    "guidance_en": t["guidance"]["en"],
+                    "result": result,
+                    "evidence": evidence,
+                    "answered_at": when,
+                    "answered_by_id": lead if answer else None,
+                    **stamp(when or began),
+                    "version": 2 if answer else 1,
+                }
+            )
+            if answer:
+                w.event(
+                    when,
+                    lead,
+                    "answered",
+                    "checklist_item",
+                    item_id,
+                    {"result": [None, result], "evidence": ["", evidence]},
+                )
+                if result == "minor_nc":
+                    links.append((audit_id, item_id))
+            elif status == "in_progress":
+                answerable.append(item_id)
+        if status == "in_progress":
+            started_audits.append(audit_id)
+            continue
+        reported = w.moment(start + timedelta(days=rnd.randint(3, 10)))
+        closed = reported + timedelta(days=rnd.randint(10, 60))
+        closed = min(closed, w.now - timedelta(minutes=1))
+        reported = min(reported, closed - timedelta(seconds=1))
+        w.extra["signature_id"] = w.extra.get("signature_id", 0) + 1
+        digest = hashlib.sha256(code.encode()).hexdigest()
+        w.extra.setdefault("audit_signatures", []).append(
+            {
+                "id": w.extra["signature_id"],
+                "at": reported,
+                "signer_id": lead,
+                "signer_name": w.people[lead]["full_name"],
+                "signer_title": "Chuyên viên",
+                "meaning": "reported",
+                "record_type": "audit",
+                "record_id": audit_id,
+                "content_hash": digest,
+                "comment": "",
+                "voided_at": None,
+            }
+        )
+        row.update(
+            summary=words(rnd, 30),
+            strengths=words(rnd, 10),
+            reported_at=reported,
+            reported_by_id=lead,
+            report_signature_id=w.extra["signature_id"],
+            closed_at=closed,
+            closed_by_id=2,
+            close_note="",
+        )
+        w.event(
+            reported,
+            lead,
+            "signed:reported",
+            "audit",
+            audit_id,
+            {"content_hash": [None, digest], "signature_id": [None, w.extra["signature_id"]]},
+        )
+        w.event(
+            reported, lead, "reported", "audit", audit_id, {"status": ["in_progress", "reported"]}
+        )
+        w.event(closed, 2, "closed", "audit", audit_id, {"status": ["reported", "closed"]})
+    w.insert("audit_programme", programmes)
+    w.insert("signature", w.extra.pop("audit_signatures", []))
+    w.insert("internal_audit", audits)
+    w.insert("audit_team_member", team)
+    w.insert("audit_checklist", checklists)
+    w.insert("audit_checklist_item", items)
+    if "code_counter" in SQLModel.metadata.tables:
+        w.extra.setdefault("counters", []).extend(
+            {"name": "IA", "year": y, "last": n} for y, n in counters.items()
+        )
+    rnd.shuffle(links)
+    w.extra["nc_audit_links"] = links
+    w.extra["started_audits"] = started_audits
+    w.extra["answerable_items"] = answerable[:2000]
+
+
 # --- the trail ------------------------------------------------------------------------------------
 
 
@@ -715,6 +960,7 @@ def fix_sequences(w: World) -> None:
 GENERATORS: list[tuple[str, Callable[[World], None]]] = [
     ("people", gen_people),
     ("documents", gen_documents),
+    ("audits", gen_audits),
     ("nonconformities", gen_nonconformities),
 ]
 
@@ -733,7 +979,13 @@ def _fresh(settings: Settings, engine: Engine) -> None:
 
 
 def generate(
-    *, scale: float, data_dir: Path, url: str | None = None, seed: int = 9, quiet: bool = False
+    *,
+    scale: float,
+    data_dir: Path,
+    url: str | None = None,
+    seed: int = 9,
+    quiet: bool = False,
+    options: dict | None = None,
 ) -> dict:
     """Generate into a fresh database; returns a summary (also written to DATA_DIR/bench.json)."""
     say = (lambda *_: None) if quiet else print
@@ -752,10 +1004,13 @@ def generate(
     migrate_s = time.perf_counter() - started
     now = datetime.now(UTC)
     w = World(conn=None, scale=scale, rnd=random.Random(seed), today=now.date(), now=now)
+    w.extra.update(options or {})  # e.g. audits=1, items_per_audit=1000 (the PDF benchmark)
     with engine.begin() as conn:
         w.conn = conn
         for _name, generator in GENERATORS:
             generator(w)
+        if w.extra.get("counters"):
+            w.insert("code_counter", w.extra.pop("counters"))
         write_trail(w)
         fix_sequences(w)
     if engine.dialect.name == "sqlite":

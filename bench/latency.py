@@ -72,7 +72,7 @@ def _doc_page(ds: Dataset, i: int):
 
 def _checklist_page(ds: Dataset, i: int):
     audits = ds.info.get("started_audits") or [1]
-    return f"/audits/{audits[i % len(audits)]}", None
+    return f"/audits/{audits[i % len(audits)]}/checklist", None
 
 
 def _answer(ds: Dataset, i: int):
@@ -108,7 +108,7 @@ ENDPOINTS = [
         "auditor",
         "GET",
         _checklist_page,
-        "checklist_item",
+        "audit_checklist_item",
     ),
     Endpoint(
         "nonconformity register: dept + overdue",
@@ -144,7 +144,7 @@ ENDPOINTS = [
         "auditor",
         "PATCH",
         _answer,
-        "checklist_item",
+        "audit_checklist_item",
     ),
     Endpoint(
         "API GET /nonconformities?dept&overdue",
@@ -181,7 +181,7 @@ def available(dataset: Dataset) -> tuple[list[Endpoint], list[str]]:
     present, missing = [], []
     for endpoint in ENDPOINTS:
         if endpoint.needs in tables:
-            if endpoint.needs == "checklist_item" and not dataset.info.get("answerable_items"):
+            if endpoint.needs == "audit_checklist_item" and not dataset.info.get("answerable_items"):
                 missing.append(f"{endpoint.name}: no checklist item to answer")
                 continue
             present.append(endpoint)
