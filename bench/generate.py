@@ -801,7 +801,9 @@ def gen_audits(w: World) -> None:
                 **stamp(began),
             }
         )
-        answered_share = 1.0 if status == "closed" else rnd.uniform(0.2, 0.6)
+        answered_share = (
+            1.0 if status == "closed" or w.extra.get("answer_all") else rnd.uniform(0.2, 0.6)
+        )
         for position in range(per_audit):
             item_id += 1
             t = template[position % len(template)]

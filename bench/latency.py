@@ -181,7 +181,9 @@ def available(dataset: Dataset) -> tuple[list[Endpoint], list[str]]:
     present, missing = [], []
     for endpoint in ENDPOINTS:
         if endpoint.needs in tables:
-            if endpoint.needs == "audit_checklist_item" and not dataset.info.get("answerable_items"):
+            if endpoint.needs == "audit_checklist_item" and not dataset.info.get(
+                "answerable_items"
+            ):
                 missing.append(f"{endpoint.name}: no checklist item to answer")
                 continue
             present.append(endpoint)

@@ -82,7 +82,8 @@ def mix(dataset: Dataset) -> tuple[list[tuple], list[tuple]]:
     if info.get("answerable_items"):
         items = info["answerable_items"]
         reads += [
-            ("GET", f"/audits/{a}/checklist", cookie("auditor"), None) for a in info["started_audits"][:5]
+            ("GET", f"/audits/{a}/checklist", cookie("auditor"), None)
+            for a in info["started_audits"][:5]
         ]
 
         def answer_target(i=[0]):  # noqa: B006

@@ -12,6 +12,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -72,26 +73,34 @@ def ours_available() -> bool:
     return find_spec("qms.audits") is not None and find_spec("qms.audits.pdf") is not None
 
 
-def render_ours(rows: list[dict]) -> bytes:
-    """The app's audit report renderer over the same rows (bench.audit_report builds its
-    context from them without a database)."""
-    from bench.audit_report import render
-
-    return render(rows)
-
-
 def worker(kind: str, items: int) -> dict:
-    render = render_naive if kind == "naive" else render_ours
-    render(checklist_texts(1))  # fonts, caches
-    rows = checklist_texts(items)
-    started = time.perf_counter()
-    pdf = render(rows)
-    seconds = time.perf_counter() - started
+    """Render one document of `items` rows in this process, after a warm-up render."""
+    data_dir = None
+    if ours_available():
+        from bench import audit_report
+
+        data_dir = audit_report.prepare(items)
+        rows = audit_report.item_rows(data_dir)
+    else:
+        rows = checklist_texts(items)
+    if kind == "naive":
+        render_naive(checklist_texts(1))  # fonts, caches
+        started = time.perf_counter()
+        size = len(render_naive(rows))
+        seconds = time.perf_counter() - started
+    else:
+        from bench import audit_report
+
+        audit_report.warm_up()
+        done = audit_report.report(data_dir)
+        seconds, size = done["seconds"], done["bytes"]
+    if data_dir is not None:
+        shutil.rmtree(data_dir, ignore_errors=True)
     return {
         "kind": kind,
         "items": items,
         "seconds": seconds,
-        "bytes": len(pdf),
+        "bytes": size,
         "peak_mb": peak_rss_mb(os.getpid()),
     }
 
