@@ -1015,9 +1015,9 @@ def generate(
             w.insert("code_counter", w.extra.pop("counters"))
         write_trail(w)
         fix_sequences(w)
+    # Planner statistics, as the daily reminder sweep keeps them (qms.db.refresh_statistics).
     if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+        db.refresh_statistics(engine)
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")

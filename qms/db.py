@@ -90,6 +90,22 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Keep SQLite's query-planner statistics current (PostgreSQL's autovacuum does this).
+
+    Without sqlite_stat1 the planner guesses, and picks an index on a low-selectivity
+    column (a status) over a selective one (a department): measured 70 ms instead of 10 ms
+    for a staff member's documents to read at 10,000 documents. Run daily by the reminder
+    sweep; analysis_limit bounds the cost (about 0.4 s at the benchmark's full size).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def read_only(engine: Engine) -> Engine:
     """The same engine, starting deferred transactions: for requests that only read."""
     return engine.execution_options(qms_write=False)

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from qms.auth import service as auth
 from qms.auth.models import User
 from qms.config import Settings
-from qms.db import unit_of_work, utcnow
+from qms.db import refresh_statistics, unit_of_work, utcnow
 from qms.errors import NotFound
 from qms.reminders import rules as rules_module
 from qms.reminders.models import Notification, SweepRun
@@ -163,6 +163,10 @@ def sweep(
     except Exception as exc:  # the run's record says what stopped it; the next sweep redoes it
         log.exception("reminder sweep %s failed", run_id)
         error = f"{type(exc).__name__}: {exc}"
+    try:
+        refresh_statistics(engine)
+    except Exception:  # statistics only help the planner: never fail the sweep for them
+        log.exception("refreshing the query planner's statistics failed")
     with unit_of_work(engine) as session:
         run = session.get(SweepRun, run_id)
         run.finished_at = utcnow()
