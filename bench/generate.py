@@ -634,7 +634,11 @@ def gen_documents(w: World) -> None:
                     }
                 )
                 w.event(when, uid, "acknowledged", "revision", revision_id, {})
-        next_review = effective_on + timedelta(days=30 * interval)
+        # Reviews are kept up (a periodic review re-dates the next one); a few are late.
+        if rnd.random() < 0.02:
+            next_review = w.today - timedelta(days=rnd.randint(1, 60))
+        else:
+            next_review = w.today + timedelta(days=rnd.randint(1, 30 * interval))
         docs.append(
             {
                 "id": doc_id,
