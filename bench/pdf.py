@@ -20,7 +20,8 @@ from importlib.util import find_spec
 
 import yaml
 
-from bench.common import ROOT, peak_rss_mb
+from bench.common import ROOT, peak_rss_mb, percentile
+from bench.generate import PASSWORD
 
 RESULTS = ["conform", "conform", "conform", "observation", "minor_nc", "improvement"]
 RATIO_GOAL = 0.8
@@ -118,6 +119,71 @@ def run_worker(kind: str, items: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def serving(items: int) -> dict:
+    """Against a real server (1 worker): the latency of a small API call while a report of
+    `items` renders (does rendering block other requests?), and of serving the kept PDF."""
+    import threading
+
+    import httpx
+
+    from bench import audit_report
+    from bench.common import Dataset, server
+
+    data_dir = audit_report.prepare(items)
+    dataset = Dataset.load(data_dir)
+    auth = {"Authorization": f"Bearer {dataset.token('auditor')}"}
+    try:
+        with (
+            server(dataset, workers=1) as (base, _process),
+            httpx.Client(base_url=base, headers=auth, timeout=300) as client,
+        ):
+
+            def timed(path: str) -> float:
+                started = time.perf_counter()
+                response = client.get(path)
+                response.raise_for_status()
+                return (time.perf_counter() - started) * 1000
+
+            for _ in range(5):
+                timed("/api/v1/users/me")
+            idle = [timed("/api/v1/users/me") for _ in range(30)]
+            outcome = {}
+
+            def render():
+                with httpx.Client(base_url=base, headers=auth, timeout=600) as other:
+                    started = time.perf_counter()
+                    response = other.post(
+                        "/api/v1/audits/1/report",
+                        json={"password": PASSWORD, "summary": "Tóm tắt kết quả đánh giá."},
+                    )
+                    outcome["status"] = response.status_code
+                    outcome["seconds"] = time.perf_counter() - started
+
+            thread = threading.Thread(target=render)
+            thread.start()
+            time.sleep(0.3)
+            during = []
+            while thread.is_alive():
+                during.append(timed("/api/v1/users/me"))
+            thread.join()
+            if outcome.get("status") != 200:
+                raise RuntimeError(f"reporting the audit answered {outcome.get('status')}")
+            timed("/api/v1/audits/1.pdf")
+            kept = [timed("/api/v1/audits/1.pdf") for _ in range(30)]
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return {
+        "items": items,
+        "render_s": outcome["seconds"],
+        "idle_p50": percentile(idle, 50),
+        "during_p50": percentile(during, 50),
+        "during_p95": percentile(during, 95),
+        "during_n": len(during),
+        "kept_p50": percentile(kept, 50),
+        "kept_p95": percentile(kept, 95),
+    }
+
+
 def measure(sizes: list[int]) -> dict:
     out = {"sizes": {}, "ours": ours_available()}
     for n in sizes:
@@ -126,6 +192,8 @@ def measure(sizes: list[int]) -> dict:
             row["ours"] = run_worker("ours", n)
             row["ratio"] = row["ours"]["seconds"] / row["naive"]["seconds"]
         out["sizes"][n] = row
+    if out["ours"]:
+        out["serving"] = serving(min(sizes))
     return out
 
 

@@ -232,6 +232,25 @@ def section_pdf(report: Report, plan: Plan) -> None:
                 row["ours"]["peak_mb"] < pdf.PEAK_GOAL_MB,
                 unit="MB",
             )
+    serve = result.get("serving")
+    if serve:
+        n = serve["items"]
+        report.add(
+            "pdf",
+            f"small API call while a {n}-item report renders: p50 / p95 (idle p50 {serve['idle_p50']:.0f})",
+            f"{serve['during_p50']:.0f} / {serve['during_p95']:.0f}",
+            "not blocked",
+            serve["during_p95"] < 10 * max(serve["idle_p50"], 10),
+            unit="ms",
+        )
+        report.add(
+            "pdf",
+            "serving the kept report: p50 / p95",
+            f"{serve['kept_p50']:.0f} / {serve['kept_p95']:.0f}",
+            "< 20 ms",
+            serve["kept_p95"] < 20,
+            unit="ms",
+        )
     if not result["ours"]:
         report.note(
             "PDF audit report: not measured: audits domain not merged (the naive-table floor is measured)"
