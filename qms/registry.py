@@ -10,6 +10,7 @@ DOMAINS = (
     "qms.auth",
     "qms.trail",
     "qms.home",
+    "qms.documents",
     "qms.nonconformities",
     "qms.reminders",
 )

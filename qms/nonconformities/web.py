@@ -154,9 +154,35 @@ def register(request: Request, session: SessionDep, user: PageUser, settings: Se
 # --- raising ----------------------------------------------------------------------------
 
 
+def _documents_in_force(session):
+    """Documents a nonconformity may name: those not withdrawn, by code."""
+    from qms.documents import service as documents
+
+    return documents.all_documents(session=session)  # the register's default: not obsolete
+
+
+def _ids(value) -> list[int]:
+    values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+    return [i for i in (_int(v) for v in values) if i is not None]
+
+
+def _documents_named(session, ids):
+    from qms.documents import service as documents
+    from qms.errors import NotFound
+
+    found = []
+    for document_id in ids:
+        try:
+            found.append(documents.get_document(session=session, document_id=document_id))
+        except NotFound:
+            continue
+    return found
+
+
 def _raise_context(session, **extra):
     return {
         **LABELS,
+        "documents": _documents_in_force(session),
         "departments": auth.list_departments(session=session),
         "managers": auth.list_users(session=session, role=Role.manager),
         "sources": list(Source),
@@ -189,6 +215,7 @@ async def raise_nonconformity(
             severity=str(data.get("severity", "")),
             description=str(data.get("description", "")),
             owner_id=_int(data.get("owner_id")),
+            document_ids=_ids(data.get("document_ids")),
             today=_today(settings),
         )
     except QMSError as exc:
@@ -223,7 +250,7 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "checks": checks,
         "people": people,
         "signature": session.get(Signature, nc.signature_id) if nc.signature_id else None,
-        "document_ids": service.document_ids_of(session=session, nc=nc),
+        "documents": _documents_named(session, service.document_ids_of(session=session, nc=nc)),
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
         "ready": ready,

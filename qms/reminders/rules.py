@@ -119,3 +119,80 @@ def effectiveness_check_due(session: Session, as_of: date) -> Iterable[Due]:
             url=f"/nonconformities/{nc.id}#check",
             department_id=nc.department_id,
         )
+
+
+@rule("document_review_due")
+def document_review_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.auth.models import Role
+    from qms.auth.service import list_users
+    from qms.documents import service as documents
+
+    due = documents.periodic_reviews_due(session=session, until=as_of + HORIZON)
+    officers = (
+        tuple(u.id for u in list_users(session=session, role=Role.quality_officer)) if due else ()
+    )
+    for document in due:
+        # The owner reviews; without one, the quality officers do.
+        recipients = (document.owner_id,) if document.owner_id else officers
+        yield Due(
+            rule="document_review_due",
+            record_type="document",
+            record_id=document.id,
+            due_on=document.next_review_on,
+            recipients=recipients,
+            message=N_("Periodic review of %(code)s %(title)s"),
+            params={"code": document.code, "title": _short(document.title)},
+            url=f"/documents/{document.id}#periodic-title",
+            department_id=document.department_id,
+        )
+
+
+@rule("revision_signature_waiting")
+def revision_signature_waiting(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.documents import service as documents
+
+    for revision, signer_id, due_on in documents.signatures_waiting(session=session):
+        reviewing = revision.status == "in_review"
+        yield Due(
+            rule="revision_signature_waiting",
+            record_type="revision",
+            record_id=revision.id,
+            due_on=due_on,
+            recipients=(signer_id,),
+            message=N_("Review %(code)s %(title)s, issue %(number)s")
+            if reviewing
+            else N_("Approve %(code)s %(title)s, issue %(number)s"),
+            params={
+                "code": revision.document.code,
+                "title": _short(revision.document.title),
+                "number": f"{revision.number:02d}",
+            },
+            url=f"/revisions/{revision.id}",
+            department_id=revision.document.department_id,
+        )
+
+
+@rule("revision_acknowledgement_due")
+def revision_acknowledgement_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.documents import service as documents
+
+    for revision, due_on, by_department in documents.acknowledgements_due(
+        session=session, as_of=as_of
+    ):
+        for department_id, readers in by_department.items():
+            yield Due(
+                rule="revision_acknowledgement_due",
+                record_type="revision",
+                record_id=revision.id,
+                due_on=due_on,
+                recipients=tuple(readers),
+                message=N_("Read and acknowledge %(code)s %(title)s, issue %(number)s"),
+                params={
+                    "code": revision.document.code,
+                    "title": _short(revision.document.title),
+                    "number": f"{revision.number:02d}",
+                },
+                url=f"/revisions/{revision.id}",
+                # Late readers are escalated to the manager of their own department.
+                department_id=department_id,
+            )

@@ -151,20 +151,39 @@ def test_an_item_needs_its_audit(world):
 
 
 def test_documents_concerned_are_kept_and_found_from_the_document(world):
+    from qms.documents import service as documents
+
+    with unit_of_work(world.engine) as session:
+        d1, d2, d3 = (
+            documents.create_document(
+                session=session,
+                by=None,
+                code=f"QT-0{n}",
+                title=f"Quy trình {n}",
+                kind="procedure",
+                department_id=world.dept_a.id,
+            ).id
+            for n in (1, 2, 3)
+        )
     response = world.api(world.staff).post(
-        "/api/v1/nonconformities", json=body(world, document_ids=[5, 3, 5])
+        "/api/v1/nonconformities", json=body(world, document_ids=[d2, d1, d2])
     )
-    assert response.status_code == 201 and response.json()["document_ids"] == [3, 5]
+    assert response.status_code == 201 and response.json()["document_ids"] == [d1, d2]
     nc_id = response.json()["id"]
     relinked = world.api(world.quality_officer).put(
-        f"/api/v1/nonconformities/{nc_id}/documents", json={"document_ids": [5, 9]}
+        f"/api/v1/nonconformities/{nc_id}/documents", json={"document_ids": [d2, d3]}
     )
-    assert relinked.status_code == 200 and relinked.json()["document_ids"] == [5, 9]
+    assert relinked.status_code == 200 and relinked.json()["document_ids"] == [d2, d3]
     with unit_of_work(world.engine) as session:
-        assert [n.id for n in service.for_document(session=session, document_id=9)] == [nc_id]
-        assert service.for_document(session=session, document_id=3) == []
-    bad = world.api(world.staff).post("/api/v1/nonconformities", json=body(world, document_ids=[0]))
-    assert bad.status_code == 422 and bad.json()["field"] == "document_ids"
+        assert [n.id for n in service.for_document(session=session, document_id=d3)] == [nc_id]
+        assert service.for_document(session=session, document_id=d1) == []
+    for unknown in ([0], [999]):
+        bad = world.api(world.staff).post(
+            "/api/v1/nonconformities", json=body(world, document_ids=unknown)
+        )
+        assert bad.status_code == 422 and bad.json()["field"] == "document_ids"
+    page = world.browser(world.staff).get(f"/documents/{d3}")
+    assert page.status_code == 200 and response.json()["code"] in page.text
 
 
 def test_a_manager_without_the_role_in_department_is_not_picked(world):

@@ -63,3 +63,60 @@ def test_a_check_found_effective_is_no_longer_reminded(world, engine, settings):
     nc = builders.load(world, built.id)
     service.sweep(engine=engine, settings=settings, as_of=nc.check_due_on or builders.today(world))
     assert not _made(engine, "effectiveness_check_due")
+
+
+# --- documents ---------------------------------------------------------------------------
+
+from tests.documents import factories as docs  # noqa: E402
+
+
+def test_a_revision_waiting_for_review_reminds_its_reviewer_then_its_approver(
+    world, engine, settings
+):
+    revision_id = docs.revision_in(world, "in_review")
+    day = docs.today(world)
+    service.sweep(engine=engine, settings=settings, as_of=day)
+    rows = _made(engine, "revision_signature_waiting")
+    assert [(n.recipient_id, n.stage) for n in rows] == [(world.auditor.id, "7d")]
+    assert rows[0].due_on == day + timedelta(days=7)
+    docs.advance(world, revision_id, "reviewed")
+    service.sweep(engine=engine, settings=settings, as_of=day + timedelta(days=8))
+    approver = [
+        n for n in _made(engine, "revision_signature_waiting") if n.recipient_id == world.manager.id
+    ]
+    assert approver and approver[0].stage == "overdue-1"
+
+
+def test_readers_are_reminded_to_acknowledge_and_late_ones_escalated(world, engine, settings):
+    _document_id, revision_id = docs.effective_document(world)  # distributed to department A
+    day = docs.today(world)
+    service.sweep(engine=engine, settings=settings, as_of=day)
+    rows = _made(engine, "revision_acknowledgement_due")
+    readers = {world.manager.id, world.staff.id, world.auditor_a.id}
+    assert {n.recipient_id for n in rows} == readers and {n.stage for n in rows} == {"30d"}
+    world.browser(world.staff).submit(
+        f"/revisions/{revision_id}/acknowledge", page=f"/revisions/{revision_id}"
+    )
+    service.sweep(engine=engine, settings=settings, as_of=day + timedelta(days=15))
+    late = [n for n in _made(engine, "revision_acknowledgement_due") if n.stage == "overdue-1"]
+    assert {n.recipient_id for n in late} == {world.manager.id, world.auditor_a.id}
+    assert not any(n.escalation for n in late)  # the manager is a reader of A already
+    # Long after, reminders stop: the reader list on the document page remains.
+    service.sweep(engine=engine, settings=settings, as_of=day + timedelta(days=200))
+    assert not [
+        n for n in _made(engine, "revision_acknowledgement_due") if n.due_on != rows[0].due_on
+    ]
+
+
+def test_periodic_review_reminds_the_owner_30_days_ahead(world, engine, settings):
+    document_id, _revision_id = docs.effective_document(world)
+    document = docs.get_document(world, document_id)
+    service.sweep(
+        engine=engine, settings=settings, as_of=document.next_review_on - timedelta(days=31)
+    )
+    assert not _made(engine, "document_review_due")
+    service.sweep(
+        engine=engine, settings=settings, as_of=document.next_review_on - timedelta(days=30)
+    )
+    rows = _made(engine, "document_review_due")
+    assert [(n.recipient_id, n.stage) for n in rows] == [(document.owner_id, "30d")]

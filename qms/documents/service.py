@@ -1,0 +1,1282 @@
+"""The rules of document control: the register, revisions and their sign-offs, publication,
+distribution and acknowledgement, periodic review and withdrawal."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from qms.auth.models import Department, Role, User, UserRole
+from qms.auth.permissions import require
+from qms.db import utcnow
+from qms.documents import content, files, search
+from qms.documents.models import (
+    Acknowledgement,
+    ControlledDocument,
+    DocumentClause,
+    DocumentDistribution,
+    PeriodicReview,
+    Revision,
+    clause_key,
+)
+from qms.documents.permissions import may_approve_documents
+from qms.documents.states import (
+    OPEN,
+    DocumentStatus,
+    Kind,
+    RevisionStatus,
+    document_transition,
+    ensure_allowed,
+    transition,
+)
+from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.i18n import N_
+from qms.trail import service as trail
+from qms.trail.models import Signature
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$")
+CLAUSE = re.compile(r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,4}$")
+DOCUMENT_FIELDS = (
+    "title",
+    "kind",
+    "department_id",
+    "owner_id",
+    "clauses",
+    "review_interval_months",
+    "next_review_on",
+)
+MAX_PAGE = 200
+# "All" in the register's status filter; without a status, obsolete documents are left out.
+ALL = "all"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 Jan + 1 month → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def get_document(*, session: Session, document_id: int) -> ControlledDocument:
+    document = session.get(ControlledDocument, document_id)
+    if document is None:
+        raise NotFound("Document %(id)s does not exist.", id=document_id)
+    return document
+
+
+def get_revision(*, session: Session, revision_id: int) -> Revision:
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound("Revision %(id)s does not exist.", id=revision_id)
+    return revision
+
+
+def revisions_of(*, session: Session, document: ControlledDocument) -> list[Revision]:
+    return list(
+        session.exec(
+            select(Revision)
+            .where(Revision.document_id == document.id)
+            .order_by(col(Revision.number).desc())
+        ).all()
+    )
+
+
+def effective_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
+    return session.exec(
+        select(Revision).where(
+            Revision.document_id == document.id,
+            Revision.status == RevisionStatus.effective.value,
+        )
+    ).first()
+
+
+def current_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
+    """What the document reads as now: the effective revision, or for an obsolete document
+    the last one published (shown with its watermark)."""
+    return session.exec(
+        select(Revision)
+        .where(
+            Revision.document_id == document.id,
+            col(Revision.status).in_(
+                [RevisionStatus.effective.value, RevisionStatus.obsolete.value]
+            ),
+            col(Revision.published_at).is_not(None),
+        )
+        .order_by(col(Revision.number).desc())
+    ).first()
+
+
+def open_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
+    return session.exec(
+        select(Revision).where(
+            Revision.document_id == document.id,
+            col(Revision.status).in_([s.value for s in OPEN]),
+        )
+    ).first()
+
+
+def effective_revisions_for(*, session: Session, document_ids: list[int]) -> dict[int, Revision]:
+    if not document_ids:
+        return {}
+    rows = session.exec(
+        select(Revision).where(
+            col(Revision.document_id).in_(document_ids),
+            Revision.status == RevisionStatus.effective.value,
+        )
+    ).all()
+    return {row.document_id: row for row in rows}
+
+
+def people(*, session: Session, ids) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
+
+
+def signoffs(*, session: Session, revision: Revision) -> list[Signature]:
+    """The live review and approval signatures, in that order."""
+    found = []
+    for signature_id in (revision.review_signature_id, revision.approval_signature_id):
+        if signature_id is not None:
+            signature = session.get(Signature, signature_id)
+            if signature is not None and signature.voided_at is None:
+                found.append(signature)
+    return found
+
+
+# --- the register -----------------------------------------------------------------------
+
+
+@dataclass
+class RegisterPage:
+    items: list[ControlledDocument]
+    total: int
+    limit: int
+    offset: int
+
+
+def _register_query(
+    session: Session,
+    *,
+    status: str | None = None,
+    department_id: int | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    q: str | None = None,
+):
+    query = select(ControlledDocument)
+    if not status:
+        query = query.where(ControlledDocument.status != DocumentStatus.obsolete.value)
+    elif status != ALL:
+        try:
+            query = query.where(ControlledDocument.status == DocumentStatus(status).value)
+        except ValueError:
+            raise Invalid("Choose a status from the list.", field="status") from None
+    if department_id is not None:
+        query = query.where(ControlledDocument.department_id == department_id)
+    if kind:
+        try:
+            query = query.where(ControlledDocument.kind == Kind(kind).value)
+        except ValueError:
+            raise Invalid("Choose a kind of document from the list.", field="kind") from None
+    if clause and clause.strip():
+        clause = clause.strip()
+        query = query.where(
+            col(ControlledDocument.id).in_(
+                select(DocumentClause.document_id).where(
+                    or_(
+                        DocumentClause.clause == clause,
+                        col(DocumentClause.clause).startswith(clause + ".", autoescape=True),
+                    )
+                )
+            )
+        )
+    if q and q.strip():
+        matching = search.matching_ids_clause(session, q)
+        if matching is not None:
+            query = query.where(col(ControlledDocument.id).in_(matching))
+    return query
+
+
+def list_documents(
+    *,
+    session: Session,
+    status: str | None = None,
+    department_id: int | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RegisterPage:
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    query = _register_query(
+        session, status=status, department_id=department_id, kind=kind, clause=clause, q=q
+    )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    items = session.exec(
+        query.order_by(col(ControlledDocument.code)).limit(limit).offset(offset)
+    ).all()
+    return RegisterPage(items=list(items), total=total, limit=limit, offset=offset)
+
+
+def all_documents(*, session: Session, **filters) -> list[ControlledDocument]:
+    """Every document matching the filters (the export), in code order."""
+    query = _register_query(session, **filters)
+    return list(session.exec(query.order_by(col(ControlledDocument.code))).all())
+
+
+def _reindex(session: Session, document: ControlledDocument) -> None:
+    effective = effective_revision(session=session, document=document)
+    search.index_document(
+        session=session,
+        document_id=document.id,
+        parts=[document.code, document.title, effective.content_md if effective else ""],
+    )
+
+
+def _clean_clauses(clauses) -> list[str]:
+    cleaned: list[str] = []
+    for clause in clauses or []:
+        clause = str(clause).strip()
+        if not clause:
+            continue
+        if not CLAUSE.match(clause):
+            raise Invalid(
+                "%(clause)s is not a clause number such as 7.5.2.", field="clauses", clause=clause
+            )
+        if clause not in cleaned:
+            cleaned.append(clause)
+    return sorted(cleaned, key=clause_key)
+
+
+def _check_department(session: Session, department_id) -> None:
+    if department_id is None or session.get(Department, department_id) is None:
+        raise Invalid("Choose an owner department from the list.", field="department_id")
+
+
+def _active_user(session: Session, user_id, field: str) -> User:
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise Invalid("Choose an active person from the list.", field=field)
+    return user
+
+
+def _kind(value) -> str:
+    try:
+        return Kind(value).value
+    except ValueError:
+        raise Invalid("Choose a kind of document from the list.", field="kind") from None
+
+
+def create_document(
+    *,
+    session: Session,
+    by: User | None,
+    code: str,
+    title: str,
+    kind: str,
+    department_id: int,
+    owner_id: int | None = None,
+    clauses=(),
+    review_interval_months: int = 12,
+) -> ControlledDocument:
+    if by is not None:
+        require(by, "document.create")
+    code, title = (code or "").strip().upper(), (title or "").strip()
+    if not CODE.match(code):
+        raise Invalid(
+            "Enter a code of letters, digits and - . / such as QT-03 (at most 20).",
+            field="code",
+        )
+    if not title:
+        raise Invalid("Enter the document's title.", field="title")
+    kind = _kind(kind)
+    _check_department(session, department_id)
+    if owner_id is None and by is not None:
+        owner_id = by.id
+    if owner_id is not None:
+        _active_user(session, owner_id, "owner_id")
+    if not 1 <= int(review_interval_months) <= 120:
+        raise Invalid(
+            "The review interval is between 1 and 120 months.", field="review_interval_months"
+        )
+    clause_list = _clean_clauses(clauses)
+    if session.exec(select(ControlledDocument).where(ControlledDocument.code == code)).first():
+        raise Conflict("A document with code %(code)s already exists.", field="code", code=code)
+    document = ControlledDocument(
+        code=code,
+        title=title,
+        kind=kind,
+        department_id=department_id,
+        owner_id=owner_id,
+        review_interval_months=int(review_interval_months),
+        clause_rows=[DocumentClause(clause=c) for c in clause_list],
+    )
+    session.add(document)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="created",
+        record_type="document",
+        record_id=document.id,
+        changes={
+            "code": [None, code],
+            "title": [None, title],
+            "kind": [None, kind],
+            "department_id": [None, department_id],
+            "owner_id": [None, owner_id],
+            "clauses": [None, clause_list],
+            "review_interval_months": [None, document.review_interval_months],
+        },
+    )
+    _reindex(session, document)
+    return document
+
+
+def update_document(
+    *,
+    session: Session,
+    by: User | None,
+    document: ControlledDocument,
+    version: int | None,
+    **fields,
+) -> ControlledDocument:
+    if by is not None:
+        require(by, "document.update", document)
+    check_version(document, version)
+    if document.status == DocumentStatus.obsolete.value:
+        raise Conflict("An obsolete document cannot be changed.")
+    before = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
+    if "title" in fields and fields["title"] is not None:
+        title = fields["title"].strip()
+        if not title:
+            raise Invalid("Enter the document's title.", field="title")
+        document.title = title
+    if fields.get("kind") is not None:
+        document.kind = _kind(fields["kind"])
+    if fields.get("department_id") is not None:
+        _check_department(session, fields["department_id"])
+        document.department_id = fields["department_id"]
+    if "owner_id" in fields and fields["owner_id"] is not None:
+        _active_user(session, fields["owner_id"], "owner_id")
+        document.owner_id = fields["owner_id"]
+    if fields.get("review_interval_months") is not None:
+        months = int(fields["review_interval_months"])
+        if not 1 <= months <= 120:
+            raise Invalid(
+                "The review interval is between 1 and 120 months.",
+                field="review_interval_months",
+            )
+        document.review_interval_months = months
+    if fields.get("next_review_on") is not None:
+        document.next_review_on = fields["next_review_on"]
+    if fields.get("clauses") is not None:
+        wanted = _clean_clauses(fields["clauses"])
+        if wanted != document.clauses:
+            document.clause_rows = [DocumentClause(clause=c) for c in wanted]
+    changes = trail.changes_of(document, before, DOCUMENT_FIELDS)
+    if not changes:
+        return document
+    document.version += 1
+    document.updated_at = utcnow()
+    session.add(document)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="updated",
+        record_type="document",
+        record_id=document.id,
+        changes=changes,
+    )
+    _reindex(session, document)
+    return document
+
+
+# --- revisions --------------------------------------------------------------------------
+
+
+def _not_obsolete(document: ControlledDocument) -> None:
+    if document.status == DocumentStatus.obsolete.value:
+        raise Conflict(
+            "Document %(code)s is obsolete; it takes no new revision.", code=document.code
+        )
+
+
+def create_revision(
+    *,
+    session: Session,
+    by: User | None,
+    document: ControlledDocument,
+    content_md: str | None = None,
+    change_summary: str = "",
+    source_path: str = "",
+    source_sha256: str | None = None,
+) -> Revision:
+    """A new draft; without content it starts from the latest revision's text and file."""
+    if by is not None:
+        require(by, "revision.create", document)
+    _not_obsolete(document)
+    pending = open_revision(session=session, document=document)
+    if pending is not None:
+        raise Conflict(
+            "Revision %(label)s of %(code)s is still %(status)s; finish it before opening another.",
+            label=pending.label,
+            code=document.code,
+            status=pending.status,
+        )
+    latest = session.exec(
+        select(Revision)
+        .where(Revision.document_id == document.id)
+        .order_by(col(Revision.number).desc())
+    ).first()
+    revision = Revision(
+        document_id=document.id,
+        number=latest.number + 1 if latest else 0,
+        content_md=content_md if content_md is not None else (latest.content_md if latest else ""),
+        change_summary=(change_summary or "").strip(),
+        author_id=by.id if by is not None else None,
+        source_path=source_path,
+        source_sha256=source_sha256,
+    )
+    if content_md is None and latest is not None and latest.file_sha256:
+        revision.file_sha256 = latest.file_sha256
+        revision.file_name = latest.file_name
+        revision.file_type = latest.file_type
+        revision.file_size = latest.file_size
+    session.add(revision)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="revision_created",
+        record_type="revision",
+        record_id=revision.id,
+        changes={
+            "document_id": [None, document.id],
+            "number": [None, revision.number],
+            "content_sha256": [None, _text_hash(revision.content_md)],
+            "change_summary": [None, revision.change_summary],
+            "source_path": [None, source_path or None],
+        },
+    )
+    return revision
+
+
+def _text_hash(value: str) -> str:
+    return hashlib.sha256((value or "").encode("utf-8")).hexdigest()
+
+
+def _only_draft(revision: Revision) -> None:
+    if revision.status != RevisionStatus.draft.value:
+        raise Conflict(
+            "Only a draft can be edited; revision %(label)s is %(status)s.",
+            label=revision.label,
+            status=revision.status,
+        )
+
+
+def update_revision(
+    *,
+    session: Session,
+    by: User | None,
+    revision: Revision,
+    version: int | None,
+    content_md: str | None = None,
+    change_summary: str | None = None,
+    remove_file: bool = False,
+    source_sha256: str | None = None,
+) -> Revision:
+    if by is not None:
+        require(by, "revision.edit", revision)
+    check_version(revision, version)
+    _only_draft(revision)
+    changes = {}
+    if content_md is not None and content_md != revision.content_md:
+        changes["content_sha256"] = [_text_hash(revision.content_md), _text_hash(content_md)]
+        revision.content_md = content_md
+    if change_summary is not None and change_summary.strip() != revision.change_summary:
+        changes["change_summary"] = [revision.change_summary, change_summary.strip()]
+        revision.change_summary = change_summary.strip()
+    if remove_file and revision.file_sha256:
+        changes["file_sha256"] = [revision.file_sha256, None]
+        revision.file_sha256, revision.file_name, revision.file_type = None, "", ""
+        revision.file_size = None
+    if source_sha256 is not None and source_sha256 != revision.source_sha256:
+        changes["source_sha256"] = [revision.source_sha256, source_sha256]
+        revision.source_sha256 = source_sha256
+    if not changes:
+        return revision
+    revision.version += 1
+    revision.updated_at = utcnow()
+    session.add(revision)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="revision_edited",
+        record_type="revision",
+        record_id=revision.id,
+        changes=changes,
+    )
+    return revision
+
+
+def attach_file(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    data: bytes,
+    filename: str,
+    files_dir: Path,
+    max_bytes: int,
+    version: int | None = None,
+) -> Revision:
+    require(by, "revision.edit", revision)
+    if version is not None:
+        check_version(revision, version)
+    _only_draft(revision)
+    stored = files.store(files_dir=files_dir, data=data, filename=filename, max_bytes=max_bytes)
+    changes = {
+        "file_sha256": [revision.file_sha256, stored.sha256],
+        "file_name": [revision.file_name or None, stored.name],
+        "file_type": [revision.file_type or None, stored.type],
+    }
+    revision.file_sha256, revision.file_name = stored.sha256, stored.name
+    revision.file_type, revision.file_size = stored.type, stored.size
+    revision.version += 1
+    revision.updated_at = utcnow()
+    session.add(revision)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="file_attached",
+        record_type="revision",
+        record_id=revision.id,
+        changes=changes,
+    )
+    return revision
+
+
+def check_integrity(*, session: Session, revision: Revision) -> None:
+    """Refuse (409) to serve frozen content that no longer matches its recorded hash, or
+    whose hash is not the one its signatures bind to."""
+    if revision.content_hash is None:
+        return
+    message = N_(
+        "The content of revision %(label)s of %(code)s no longer matches the hash recorded "
+        "when it was signed; it is not served. Tell the quality officer."
+    )
+    actual = content.content_hash(revision.content_md, revision.file_sha256)
+    if actual != revision.content_hash:
+        raise Conflict(message, label=revision.label, code=revision.document.code)
+    for signature in signoffs(session=session, revision=revision):
+        if signature.content_hash != revision.content_hash:
+            raise Conflict(message, label=revision.label, code=revision.document.code)
+
+
+def read_revision(*, session: Session, by: User, revision: Revision) -> Revision:
+    """A revision as the person may read it: permitted, and checked when frozen."""
+    require(by, "revision.read", revision)
+    check_integrity(session=session, revision=revision)
+    return revision
+
+
+def revision_file(*, session: Session, by: User, revision: Revision, files_dir: Path) -> bytes:
+    read_revision(session=session, by=by, revision=revision)
+    if not revision.file_sha256:
+        raise NotFound("Revision %(label)s has no file.", label=revision.label)
+    return files.read_checked(files_dir=files_dir, sha256=revision.file_sha256)
+
+
+def _check_version_if_given(record, version: int | None) -> None:
+    if version is not None:
+        check_version(record, version)
+
+
+def submit(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    reviewer_id: int,
+    approver_id: int,
+    version: int | None = None,
+) -> Revision:
+    """Send a draft for review, naming its reviewer and approver (never the author)."""
+    require(by, "revision.submit", revision)
+    _check_version_if_given(revision, version)
+    ensure_allowed(revision, RevisionStatus.in_review)
+    _not_obsolete(revision.document)
+    if not revision.content_md.strip() and not revision.file_sha256:
+        raise Invalid(
+            "Write the content or attach a file before sending it for review.", field="content_md"
+        )
+    reviewer = _active_user(session, reviewer_id, "reviewer_id")
+    approver = _active_user(session, approver_id, "approver_id")
+    # An imported draft has no drafter yet: whoever routes it answers for it.
+    author_id = revision.author_id if revision.author_id is not None else by.id
+    if reviewer.id == author_id:
+        raise Conflict("The reviewer cannot be the author of the revision.", field="reviewer_id")
+    if approver.id == author_id:
+        raise Conflict("The approver cannot be the author of the revision.", field="approver_id")
+    if approver.id == reviewer.id:
+        raise Conflict(
+            "The reviewer and the approver must be two different people.", field="approver_id"
+        )
+    if not may_approve_documents(approver):
+        raise Conflict("The approver must be a manager or a quality officer.", field="approver_id")
+    revision.author_id = author_id
+    revision.reviewer_id, revision.approver_id = reviewer.id, approver.id
+    revision.submitted_at = utcnow()
+    revision.content_hash = content.content_hash(revision.content_md, revision.file_sha256)
+    revision.return_comment = ""
+    transition(
+        session=session,
+        revision=revision,
+        to=RevisionStatus.in_review,
+        by=by,
+        action="submitted",
+        changes={
+            "author_id": [None, author_id],
+            "reviewer_id": [None, reviewer.id],
+            "approver_id": [None, approver.id],
+            "content_hash": [None, revision.content_hash],
+        },
+    )
+    return revision
+
+
+def _sign(
+    *, session: Session, by: User, revision: Revision, password: str, meaning: str, comment: str
+) -> Signature:
+    if by.id == revision.author_id:
+        raise Conflict("The author of a revision cannot sign it as %(meaning)s.", meaning=meaning)
+    check_integrity(session=session, revision=revision)
+    return trail.sign(
+        session=session,
+        signer=by,
+        password=password,
+        meaning=meaning,
+        record_type="revision",
+        record_id=revision.id,
+        content_hash=revision.content_hash,
+        comment=(comment or "").strip(),
+    )
+
+
+def review(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    password: str,
+    comment: str = "",
+    version: int | None = None,
+) -> Revision:
+    """The reviewer's electronic signature (Người xem xét)."""
+    require(by, "revision.review", revision)
+    _check_version_if_given(revision, version)
+    ensure_allowed(revision, RevisionStatus.reviewed)
+    signature = _sign(
+        session=session,
+        by=by,
+        revision=revision,
+        password=password,
+        meaning="reviewed",
+        comment=comment,
+    )
+    revision.review_signature_id = signature.id
+    revision.reviewed_at = signature.at
+    transition(
+        session=session,
+        revision=revision,
+        to=RevisionStatus.reviewed,
+        by=by,
+        action="reviewed",
+        changes={"signature_id": [None, signature.id]},
+        reason=signature.comment,
+    )
+    return revision
+
+
+def approve(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    password: str,
+    comment: str = "",
+    version: int | None = None,
+) -> Revision:
+    """The approver's electronic signature (Người phê duyệt)."""
+    require(by, "revision.approve", revision)
+    _check_version_if_given(revision, version)
+    ensure_allowed(revision, RevisionStatus.approved)
+    if by.id == revision.reviewer_id:
+        raise Conflict("The reviewer of a revision cannot also approve it.")
+    signature = _sign(
+        session=session,
+        by=by,
+        revision=revision,
+        password=password,
+        meaning="approved",
+        comment=comment,
+    )
+    revision.approval_signature_id = signature.id
+    revision.approved_at = signature.at
+    transition(
+        session=session,
+        revision=revision,
+        to=RevisionStatus.approved,
+        by=by,
+        action="approved",
+        changes={"signature_id": [None, signature.id]},
+        reason=signature.comment,
+    )
+    return revision
+
+
+def return_to_draft(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    comment: str,
+    version: int | None = None,
+) -> Revision:
+    """Back to its author with a comment; signatures given so far become void."""
+    require(by, "revision.return", revision)
+    _check_version_if_given(revision, version)
+    ensure_allowed(revision, RevisionStatus.draft)
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid("Say what must change before the revision comes back.", field="comment")
+    trail.void_signatures(
+        session=session,
+        actor=by,
+        record_type="revision",
+        record_id=revision.id,
+        reason=comment,
+    )
+    revision.review_signature_id = None
+    revision.reviewed_at = None
+    revision.content_hash = None
+    revision.return_comment = comment
+    transition(
+        session=session,
+        revision=revision,
+        to=RevisionStatus.draft,
+        by=by,
+        action="returned",
+        reason=comment,
+    )
+    return revision
+
+
+def publish(
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    today: date,
+    effective_on: date | None = None,
+    version: int | None = None,
+) -> Revision:
+    """Make an approved revision effective; the one before it is superseded."""
+    require(by, "revision.publish", revision)
+    _check_version_if_given(revision, version)
+    ensure_allowed(revision, RevisionStatus.effective)
+    document = revision.document
+    _not_obsolete(document)
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise Invalid("The effective date cannot be in the future.", field="effective_on")
+    check_integrity(session=session, revision=revision)
+    if len(signoffs(session=session, revision=revision)) != 2:
+        raise Conflict("A revision is published only with its review and approval signatures.")
+    previous = effective_revision(session=session, document=document)
+    if previous is not None:
+        if previous.effective_on and effective_on < previous.effective_on:
+            raise Invalid(
+                "The effective date cannot be before that of the revision it replaces (%(date)s).",
+                field="effective_on",
+                date=previous.effective_on.isoformat(),
+            )
+        previous.superseded_on = effective_on
+        transition(
+            session=session,
+            revision=previous,
+            to=RevisionStatus.superseded,
+            by=by,
+            action="superseded",
+            changes={"superseded_by": [None, revision.id]},
+        )
+    revision.effective_on = effective_on
+    revision.published_at = utcnow()
+    revision.published_by_id = by.id
+    transition(
+        session=session,
+        revision=revision,
+        to=RevisionStatus.effective,
+        by=by,
+        action="published",
+        changes={
+            "effective_on": [None, effective_on],
+            "content_hash": [None, revision.content_hash],
+        },
+    )
+    before_review = document.next_review_on
+    document_transition(session=session, document=document, to=DocumentStatus.effective, by=by)
+    document.next_review_on = add_months(effective_on, document.review_interval_months)
+    document.version += 1
+    document.updated_at = utcnow()
+    session.add(document)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="revision_published",
+        record_type="document",
+        record_id=document.id,
+        changes={
+            "effective_revision": [previous.label if previous else None, revision.label],
+            "next_review_on": [before_review, document.next_review_on],
+        },
+    )
+    _reindex(session, document)
+    return revision
+
+
+# --- distribution and acknowledgement ---------------------------------------------------
+
+
+def distribute(
+    *, session: Session, by: User, document: ControlledDocument, department_ids
+) -> ControlledDocument:
+    require(by, "document.distribute", document)
+    _not_obsolete(document)
+    wanted = sorted({int(i) for i in department_ids})
+    if wanted:
+        known = set(session.exec(select(Department.id).where(col(Department.id).in_(wanted))).all())
+        if known != set(wanted):
+            raise Invalid("Choose departments from the list.", field="department_ids")
+    before = sorted(document.distributed_to)
+    if before == wanted:
+        return document
+    keep = [row for row in document.distribution_rows if row.department_id in wanted]
+    added = [DocumentDistribution(department_id=i) for i in wanted if i not in before]
+    document.distribution_rows = keep + added
+    document.version += 1
+    document.updated_at = utcnow()
+    session.add(document)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="distributed",
+        record_type="document",
+        record_id=document.id,
+        changes={"distributed_to": [before, wanted]},
+    )
+    return document
+
+
+def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledgement:
+    """'Read and understood' (Đã đọc và hiểu), once per person and effective revision."""
+    require(by, "revision.acknowledge", revision)
+    if revision.status != RevisionStatus.effective.value:
+        raise Conflict(
+            "Only the effective revision is acknowledged; revision %(label)s is %(status)s.",
+            label=revision.label,
+            status=revision.status,
+        )
+    check_integrity(session=session, revision=revision)
+    existing = session.exec(
+        select(Acknowledgement).where(
+            Acknowledgement.revision_id == revision.id, Acknowledgement.user_id == by.id
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict("You already acknowledged revision %(label)s.", label=revision.label)
+    row = Acknowledgement(revision_id=revision.id, user_id=by.id)
+    session.add(row)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="acknowledged",
+        record_type="revision",
+        record_id=revision.id,
+        changes={"acknowledgement_id": [None, row.id]},
+    )
+    return row
+
+
+def acknowledged_by(*, session: Session, revision: Revision | None, user: User) -> bool:
+    if revision is None:
+        return False
+    return (
+        session.exec(
+            select(Acknowledgement.id).where(
+                Acknowledgement.revision_id == revision.id, Acknowledgement.user_id == user.id
+            )
+        ).first()
+        is not None
+    )
+
+
+@dataclass
+class Reader:
+    user: User
+    acknowledged_at: object = None
+
+
+@dataclass
+class Readers:
+    revision: Revision | None
+    acknowledged: list[Reader]
+    pending: list[Reader]
+
+
+def readers(*, session: Session, by: User, document: ControlledDocument) -> Readers:
+    """Who in the departments it is distributed to has, and has not, acknowledged the
+    effective revision."""
+    require(by, "document.readers", document)
+    revision = effective_revision(session=session, document=document)
+    if revision is None or not document.distributed_to:
+        return Readers(revision, [], [])
+    staff = session.exec(
+        select(User)
+        .where(col(User.department_id).in_(document.distributed_to), col(User.is_active))
+        .order_by(col(User.full_name))
+    ).all()
+    done = {
+        row.user_id: row.acknowledged_at
+        for row in session.exec(
+            select(Acknowledgement).where(Acknowledgement.revision_id == revision.id)
+        ).all()
+    }
+    acknowledged = [Reader(u, done[u.id]) for u in staff if u.id in done]
+    pending = [Reader(u) for u in staff if u.id not in done]
+    return Readers(revision, acknowledged, pending)
+
+
+def to_read(*, session: Session, user: User) -> list[Revision]:
+    """Effective revisions distributed to the person's department that they have not
+    acknowledged yet."""
+    if user.department_id is None:
+        return []
+    acknowledged = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
+    return list(
+        session.exec(
+            select(Revision)
+            .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
+            .join(
+                DocumentDistribution,
+                col(DocumentDistribution.document_id) == col(ControlledDocument.id),
+            )
+            .where(
+                Revision.status == RevisionStatus.effective.value,
+                ControlledDocument.status == DocumentStatus.effective.value,
+                DocumentDistribution.department_id == user.department_id,
+                col(Revision.id).not_in(acknowledged),
+            )
+            .order_by(col(ControlledDocument.code))
+        ).all()
+    )
+
+
+# --- periodic review and withdrawal -----------------------------------------------------
+
+
+def record_periodic_review(
+    *, session: Session, by: User, document: ControlledDocument, comment: str, today: date
+) -> PeriodicReview:
+    """'Reviewed, no change': the document stays as it is until its next review date."""
+    require(by, "document.periodic_review", document)
+    if document.status != DocumentStatus.effective.value:
+        raise Conflict("Only an effective document has a periodic review.")
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid("Say what the review found.", field="comment")
+    revision = effective_revision(session=session, document=document)
+    previous = document.next_review_on
+    row = PeriodicReview(
+        document_id=document.id,
+        revision_id=revision.id,
+        reviewed_on=today,
+        by_id=by.id,
+        comment=comment,
+        previous_review_on=previous,
+        next_review_on=add_months(today, document.review_interval_months),
+    )
+    session.add(row)
+    document.next_review_on = row.next_review_on
+    document.version += 1
+    document.updated_at = utcnow()
+    session.add(document)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="periodic_review",
+        record_type="document",
+        record_id=document.id,
+        changes={"next_review_on": [previous, row.next_review_on]},
+        reason=comment,
+    )
+    return row
+
+
+def periodic_reviews(*, session: Session, document: ControlledDocument) -> list[PeriodicReview]:
+    return list(
+        session.exec(
+            select(PeriodicReview)
+            .where(PeriodicReview.document_id == document.id)
+            .order_by(col(PeriodicReview.id).desc())
+        ).all()
+    )
+
+
+def make_obsolete(
+    *,
+    session: Session,
+    by: User,
+    document: ControlledDocument,
+    reason: str,
+    today: date,
+    version: int | None = None,
+) -> ControlledDocument:
+    """Withdraw a document: kept with its history, its revisions marked obsolete."""
+    require(by, "document.obsolete", document)
+    _check_version_if_given(document, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why the document is withdrawn.", field="reason")
+    document_transition(
+        session=session, document=document, to=DocumentStatus.obsolete, by=by, reason=reason
+    )
+    for revision in revisions_of(session=session, document=document):
+        status = RevisionStatus(revision.status)
+        if status == RevisionStatus.effective or status in OPEN:
+            transition(
+                session=session,
+                revision=revision,
+                to=RevisionStatus.obsolete,
+                by=by,
+                action="withdrawn",
+                reason=reason,
+            )
+    document.obsolete_on = today
+    document.obsolete_reason = reason
+    document.next_review_on = None
+    session.add(document)
+    session.flush()
+    return document
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def trail_of(*, session: Session, document: ControlledDocument):
+    """The trail events of the document and of all its revisions, in order."""
+    events = list(trail.events_for(session=session, record_type="document", record_id=document.id))
+    for revision in revisions_of(session=session, document=document):
+        events.extend(
+            trail.events_for(session=session, record_type="revision", record_id=revision.id)
+        )
+    return sorted(events, key=lambda e: e.seq)
+
+
+def diff(*, session: Session, by: User, old: Revision, new: Revision):
+    if old.document_id != new.document_id:
+        raise Invalid("Compare two revisions of the same document.", field="b")
+    for revision in (old, new):
+        read_revision(session=session, by=by, revision=revision)
+    return content.diff_lines(old.content_md, new.content_md)
+
+
+# --- work lists -------------------------------------------------------------------------
+
+
+def waiting_for(*, session: Session, user: User, status: RevisionStatus) -> list[Revision]:
+    """Revisions at `status` that wait for this person's signature or action."""
+    query = select(Revision).where(Revision.status == status.value)
+    if status == RevisionStatus.in_review:
+        query = query.where(Revision.reviewer_id == user.id)
+    elif status == RevisionStatus.reviewed:
+        query = query.where(Revision.approver_id == user.id)
+    elif status == RevisionStatus.approved:
+        if not user.has_role(Role.quality_officer):
+            return []
+    elif status == RevisionStatus.draft:
+        query = query.where(Revision.author_id == user.id, Revision.return_comment != "")
+    return list(session.exec(query.order_by(col(Revision.submitted_at))).all())
+
+
+def reviews_due(*, session: Session, user: User, before: date) -> list[ControlledDocument]:
+    """Effective documents whose periodic review falls before `before`: all of them for a
+    quality officer, one's own for an owner."""
+    query = select(ControlledDocument).where(
+        ControlledDocument.status == DocumentStatus.effective.value,
+        col(ControlledDocument.next_review_on).is_not(None),
+        col(ControlledDocument.next_review_on) <= before,
+    )
+    if not user.has_role(Role.quality_officer):
+        query = query.where(ControlledDocument.owner_id == user.id)
+    return list(session.exec(query.order_by(col(ControlledDocument.next_review_on))).all())
+
+
+def figures(*, session: Session, today: date) -> dict[str, int]:
+    by_status = dict(
+        session.exec(
+            select(ControlledDocument.status, func.count()).group_by(ControlledDocument.status)
+        ).all()
+    )
+    revisions = dict(
+        session.exec(
+            select(Revision.status, func.count())
+            .where(col(Revision.status).in_([s.value for s in OPEN]))
+            .group_by(Revision.status)
+        ).all()
+    )
+    overdue = session.exec(
+        select(func.count()).where(
+            ControlledDocument.status == DocumentStatus.effective.value,
+            col(ControlledDocument.next_review_on) < today,
+        )
+    ).one()
+    return {
+        "draft": by_status.get("draft", 0),
+        "effective": by_status.get("effective", 0),
+        "obsolete": by_status.get("obsolete", 0),
+        "in_review": revisions.get("in_review", 0),
+        "reviewed": revisions.get("reviewed", 0),
+        "approved": revisions.get("approved", 0),
+        "overdue_reviews": overdue,
+    }
+
+
+def department_users(*, session: Session) -> list[User]:
+    return list(
+        session.exec(select(User).where(col(User.is_active)).order_by(col(User.full_name))).all()
+    )
+
+
+def approvers(*, session: Session) -> list[User]:
+    """People with the authority to approve documents (for the submit form)."""
+    rows = session.exec(
+        select(User)
+        .join(UserRole, col(UserRole.user_id) == col(User.id))
+        .where(
+            col(User.is_active),
+            col(UserRole.role).in_([Role.manager.value, Role.quality_officer.value]),
+        )
+        .order_by(col(User.full_name))
+    ).all()
+    unique: dict[int, User] = {}
+    for user in rows:
+        unique.setdefault(user.id, user)
+    return list(unique.values())
+
+
+# --- what falls due (for the reminder sweep) ---------------------------------------------
+
+# A revision waiting for a signature is due this many days after it was routed.
+SIGN_WITHIN_DAYS = 7
+# Staff are asked to acknowledge an effective revision within this many days, and are
+# reminded (weekly once late) for at most this many more.
+ACKNOWLEDGE_WITHIN_DAYS = 14
+ACKNOWLEDGE_REMINDED_FOR_DAYS = 56
+
+
+def periodic_reviews_due(*, session: Session, until: date) -> list[ControlledDocument]:
+    """Effective documents whose periodic review date is on or before `until`."""
+    return list(
+        session.exec(
+            select(ControlledDocument)
+            .where(
+                ControlledDocument.status == DocumentStatus.effective.value,
+                col(ControlledDocument.next_review_on).is_not(None),
+                col(ControlledDocument.next_review_on) <= until,
+            )
+            .order_by(col(ControlledDocument.next_review_on))
+        ).all()
+    )
+
+
+def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
+    """Revisions waiting for a review or an approval: (revision, signer id, due date)."""
+    waiting = []
+    rows = session.exec(
+        select(Revision).where(
+            col(Revision.status).in_(
+                [RevisionStatus.in_review.value, RevisionStatus.reviewed.value]
+            )
+        )
+    ).all()
+    for revision in rows:
+        if revision.status == RevisionStatus.in_review.value:
+            signer, since = revision.reviewer_id, revision.submitted_at
+        else:
+            signer, since = revision.approver_id, revision.reviewed_at or revision.submitted_at
+        if signer is not None and since is not None:
+            waiting.append((revision, signer, since.date() + timedelta(days=SIGN_WITHIN_DAYS)))
+    return waiting
+
+
+def acknowledgements_due(
+    *, session: Session, as_of: date
+) -> list[tuple[Revision, date, dict[int, list[int]]]]:
+    """Effective revisions recently distributed whose readers have not all acknowledged
+    them: (revision, due date, {department id: its active users who have not}). Older
+    ones are left to the document page's reader list."""
+    oldest = as_of - timedelta(days=ACKNOWLEDGE_WITHIN_DAYS + ACKNOWLEDGE_REMINDED_FOR_DAYS)
+    revisions = session.exec(
+        select(Revision)
+        .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
+        .where(
+            Revision.status == RevisionStatus.effective.value,
+            ControlledDocument.status == DocumentStatus.effective.value,
+            col(Revision.effective_on).is_not(None),
+            col(Revision.effective_on) >= oldest,
+        )
+    ).all()
+    due = []
+    for revision in revisions:
+        departments = select(DocumentDistribution.department_id).where(
+            DocumentDistribution.document_id == revision.document_id
+        )
+        acknowledged = select(Acknowledgement.user_id).where(
+            Acknowledgement.revision_id == revision.id
+        )
+        readers: dict[int, list[int]] = {}
+        for user_id, department_id in session.exec(
+            select(User.id, User.department_id).where(
+                col(User.is_active).is_(True),
+                col(User.department_id).in_(departments),
+                col(User.id).not_in(acknowledged),
+            )
+        ).all():
+            readers.setdefault(department_id, []).append(user_id)
+        if readers:
+            due_on = revision.effective_on + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
+            due.append((revision, due_on, readers))
+    return due

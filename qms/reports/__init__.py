@@ -1,0 +1,1 @@
+"""PDF records rendered from the templates in templates/pdf/."""
