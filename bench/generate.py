@@ -519,7 +519,8 @@ def gen_documents(w: World) -> None:
             content_md = "\n\n".join(paragraphs[start : start + 4]) or paragraphs[0]
             digest = content_hash(content_md, None)
             author = rnd.choice(people_of[department])
-            reviewer, approver = rnd.choice(w.quality_officers), 1
+            # Reviewed by a quality officer, approved by the department's manager.
+            reviewer, approver = rnd.choice(w.quality_officers), w.managers[department]
             submitted = at + timedelta(days=rnd.randint(1, 10))
             reviewed = submitted + timedelta(days=rnd.randint(1, 5))
             approved = reviewed + timedelta(days=rnd.randint(1, 5))

@@ -31,14 +31,15 @@ from bench.common import ROOT, Dataset, machine
 class Plan:
     scales: tuple[float, float]  # (small, large): the ratio compares them
     latency_requests: int
+    latency_requests_small: int  # at the small scale, only for the ratio of the medians
     latency_warmup: int
     load_seconds: float
     pdf_sizes: tuple[int, ...]
     import_files: int
 
 
-FULL = Plan((0.1, 1.0), 100, 10, 60, (150, 300, 1000), 1000)
-QUICK = Plan((0.005, 0.05), 8, 2, 5, (20,), 20)
+FULL = Plan((0.1, 1.0), 100, 40, 10, 60, (150, 300, 1000), 1000)
+QUICK = Plan((0.005, 0.05), 8, 8, 2, 5, (20,), 20)
 
 
 def _fmt(value, digits=1) -> str:
@@ -107,8 +108,9 @@ def section_latency(report: Report, plan: Plan, datasets: dict[float, Dataset]) 
     small, large = plan.scales
     results = {}
     for scale in (small, large):
+        requests = plan.latency_requests if scale == large else plan.latency_requests_small
         results[scale] = latency.measure(
-            datasets[scale], requests=plan.latency_requests, warmup=plan.latency_warmup
+            datasets[scale], requests=requests, warmup=plan.latency_warmup
         )
     report.data["latency"] = results
     for name, figures in results[large]["endpoints"].items():
