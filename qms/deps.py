@@ -79,8 +79,11 @@ def resolve_user(request: Request, session: Session) -> User | None:
                 user, login = found
                 request.state.auth_method = "session"
                 if utcnow() - login.last_seen_at > TOUCH_EVERY:
-                    if request.method in SAFE_METHODS:
-                        # A read request's transaction stays a reader: touch in a short one.
+                    if request.method in SAFE_METHODS and settings.is_sqlite:
+                        # A SQLite read request's transaction stays a reader (a deferred
+                        # transaction cannot safely turn into a writer): touch in a short one.
+                        # PostgreSQL writes in the request's own transaction, so a request
+                        # never holds two pooled connections (which deadlocks a full pool).
                         with unit_of_work(request.app.state.engine) as writer:
                             auth.touch_session(session=writer, session_id=login.id)
                     else:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from qms.auth import service as auth
 from qms.auth.models import User
 from qms.config import Settings
-from qms.db import unit_of_work, utcnow
+from qms.db import refresh_statistics, unit_of_work, utcnow
 from qms.errors import NotFound
 from qms.reminders import rules as rules_module
 from qms.reminders.models import Notification, SweepRun
@@ -97,32 +97,46 @@ def plan(*, session: Session, as_of: date) -> list[Planned]:
 
 
 def _insert_new(session: Session, planned: list[Planned], sweep_id: int) -> int:
+    """Insert the reminders whose key is new; returns how many were inserted.
+
+    Keys already made are filtered out first (the daily case: nearly every reminder still
+    due was made by an earlier sweep), and the rest go in as one executemany. Building a
+    500-row multi-VALUES statement per chunk cost 15 s for 9,000 reminders at full size,
+    most of it compiling SQL. ON CONFLICT DO NOTHING still covers a concurrent sweep.
+    """
     if not planned:
+        return 0
+    existing: set[str] = set()
+    keys = [p.key for p in planned]
+    for start in range(0, len(keys), 500):
+        existing.update(
+            session.exec(
+                select(Notification.key).where(col(Notification.key).in_(keys[start : start + 500]))
+            ).all()
+        )
+    fresh = [p for p in planned if p.key not in existing]
+    if not fresh:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    created = 0
     now = utcnow()
-    for start in range(0, len(planned), 500):
-        rows = [
-            {
-                **p.__dict__,
-                "sweep_id": sweep_id,
-                "created_at": now,
-                "email_attempts": 0,
-                "email_error": "",
-                "read_at": None,
-            }
-            for p in planned[start : start + 500]
-        ]
-        statement = (
-            insert(Notification)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Notification.id)
-        )
-        created += len(session.execute(statement).all())
-    return created
+    rows = [
+        {
+            **p.__dict__,
+            "sweep_id": sweep_id,
+            "created_at": now,
+            "email_attempts": 0,
+            "email_error": "",
+            "read_at": None,
+        }
+        for p in fresh
+    ]
+    statement = (
+        insert(Notification)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.id)
+    )
+    return len(session.execute(statement, rows).all())
 
 
 def sweep(
@@ -149,6 +163,10 @@ def sweep(
     except Exception as exc:  # the run's record says what stopped it; the next sweep redoes it
         log.exception("reminder sweep %s failed", run_id)
         error = f"{type(exc).__name__}: {exc}"
+    try:
+        refresh_statistics(engine)
+    except Exception:  # statistics only help the planner: never fail the sweep for them
+        log.exception("refreshing the query planner's statistics failed")
     with unit_of_work(engine) as session:
         run = session.get(SweepRun, run_id)
         run.finished_at = utcnow()

@@ -1,0 +1,1 @@
+"""Benchmarks of QMS Tracker: `python -m bench.run`."""

@@ -1,0 +1,84 @@
+"""Our audit report at a chosen size: a throwaway database holding one in-progress audit of
+N answered items, reported through the audits service (signature, render, keep).
+
+Used by bench.pdf's worker processes; both the naive floor and our report read the same
+item texts from this database, so they render the same words.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench import generate
+
+
+def prepare(items: int) -> Path:
+    """A data directory whose database holds one audit of `items` answered items."""
+    data_dir = Path(tempfile.mkdtemp(prefix="qms-bench-pdf-"))
+    generate.generate(
+        scale=0.0005,
+        data_dir=data_dir,
+        quiet=True,
+        options={"audits": 1, "items_per_audit": items, "answer_all": True},
+    )
+    return data_dir
+
+
+def _engine(data_dir: Path):
+    from qms import db
+    from qms.config import load_settings
+
+    settings = load_settings(data_dir=data_dir)
+    return settings, db.make_engine(settings, pool=False)
+
+
+def item_rows(data_dir: Path) -> list[dict]:
+    from qms.audits.models import ChecklistItem
+
+    _settings, engine = _engine(data_dir)
+    with engine.connect() as conn:
+        table = ChecklistItem.__table__
+        rows = conn.execute(
+            select(table.c.clause, table.c.question_vi, table.c.result, table.c.evidence).order_by(
+                table.c.position
+            )
+        ).all()
+    engine.dispose()
+    return [{"clause": c, "question": q, "result": r or "", "evidence": e} for c, q, r, e in rows]
+
+
+def warm_up() -> None:
+    """Load the fonts and the stylesheet once, as a running server has."""
+    from qms.audits import pdf
+
+    pdf.render_pdf("<p>Khởi động</p>")
+
+
+def report(data_dir: Path) -> dict:
+    """Report the audit through the service; returns the seconds and the kept PDF's size."""
+    from qms.audits import service
+    from qms.audits.models import Audit
+    from qms.auth.models import User
+    from qms.db import unit_of_work
+
+    settings, engine = _engine(data_dir)
+    with unit_of_work(engine) as session:
+        audit = session.get(Audit, 1)
+        lead = session.get(User, audit.lead_auditor_id)
+        started = time.perf_counter()
+        service.report_audit(
+            session=session,
+            by=lead,
+            audit=audit,
+            password=generate.PASSWORD,
+            summary="Tóm tắt kết quả đánh giá nội bộ.",
+            settings=settings,
+        )
+        seconds = time.perf_counter() - started
+        size = audit.report_size
+    engine.dispose()
+    return {"seconds": seconds, "bytes": size, "audit_id": 1}
