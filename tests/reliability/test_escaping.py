@@ -5,27 +5,24 @@ WeasyPrint parsed the same way, the text extracted with pypdf)."""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
 
-import socket
-
 import pytest
 
-from qms.auth.models import Role
 from qms.reminders import service as reminders
 from tests.documents.factories import PDF_BYTES
 from tests.factories import PASSWORD
 from tests.reliability.xss import (
     FILE_NAME,
     MARKDOWN,
-    SCRIPT,
     PdfHtml,
     assert_harmless,
     assert_in_pdf,
-    pdf_text,
     assert_shown,
     crawl,
+    pdf_text,
     typed,
 )
 
@@ -186,8 +183,12 @@ def test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy(
             "RETURNED",
             "REVIEW-COMMENT",
             "APPROVE-COMMENT",
-        ]
-        + ["NAME0", "NAME1", "NAME2", "TITLE1", "TITLE2"],
+            "NAME0",
+            "NAME1",
+            "NAME2",
+            "TITLE1",
+            "TITLE2",
+        ],
     )
     assert_shown(pages, [""], payload=FILE_NAME)
     assert "MD-heading" in pages[f"/revisions/{first['id']}"].text
@@ -215,3 +216,314 @@ def _today(world):
     from datetime import datetime
 
     return datetime.now(world.app.state.settings.tz).date()
+
+
+# --- nonconformities --------------------------------------------------------------------
+
+
+def test_nonconformity_text_is_escaped_in_pages_api_mail_and_its_pdf(
+    world, settings, monkeypatch, smtp_server
+):
+    pdf_html = PdfHtml(monkeypatch)
+    rename_people(world, world.quality_officer, world.manager, world.staff)
+    auditor, manager, staff = (world.api(p) for p in (world.auditor, world.manager, world.staff))
+    qo = world.api(world.quality_officer)
+    today = _today(world)
+    nc = ok(
+        auditor.post(
+            "/api/v1/nonconformities",
+            json={
+                "source": "customer_complaint",
+                "department_id": world.dept_a.id,
+                "clause": "8.5.1",
+                "severity": "minor",
+                "description": typed("NC-DESCRIPTION"),
+            },
+        ),
+        201,
+    )
+    assert nc["description"] == typed("NC-DESCRIPTION")  # the API gives data back unchanged
+    ok(
+        manager.post(
+            f"/api/v1/nonconformities/{nc['id']}/investigate",
+            json={
+                "containment": typed("CONTAINMENT"),
+                "root_cause_method": "five_whys",
+                "whys": [typed(f"WHY{n}") for n in range(1, 6)],
+                "root_cause": typed("ROOT-CAUSE"),
+            },
+        )
+    )
+    action = ok(
+        manager.post(
+            f"/api/v1/nonconformities/{nc['id']}/actions",
+            json={
+                "description": typed("ACTION"),
+                "owner_id": world.staff.id,
+                "due_on": (today + timedelta(days=7)).isoformat(),
+            },
+        ),
+        201,
+    )
+    action_id = action["actions"][0]["id"] if "actions" in action else action["id"]
+    ok(
+        staff.post(
+            f"/api/v1/corrective-actions/{action_id}/files",
+            files={"file": (FILE_NAME, PNG, "image/png")},
+        ),
+        201,
+    )
+
+    # the action's owner is reminded of it by e-mail
+    mail_settings = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_server.port}
+    )
+    reminders.sweep(engine=world.engine, settings=mail_settings, as_of=today + timedelta(days=7))
+    html, text = sent_mail(smtp_server)
+    assert "ACTION" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert typed("ACTION")[:40] in text
+
+    ok(
+        staff.post(
+            f"/api/v1/corrective-actions/{action_id}/complete",
+            json={"evidence": typed("EVIDENCE")},
+        )
+    )
+    ok(
+        qo.post(
+            f"/api/v1/nonconformities/{nc['id']}/verify",
+            json={"result": "effective", "comment": typed("CHECK-COMMENT")},
+        )
+    )
+    ok(
+        manager.post(
+            f"/api/v1/nonconformities/{nc['id']}/close",
+            json={"password": PASSWORD, "comment": typed("CLOSE-COMMENT")},
+        )
+    )
+    other = ok(
+        auditor.post(
+            "/api/v1/nonconformities",
+            json={
+                "source": "other",
+                "department_id": world.dept_a.id,
+                "clause": "7.5",
+                "severity": "minor",
+                "description": "Bản sao không kiểm soát.",
+            },
+        ),
+        201,
+    )
+    ok(qo.post(f"/api/v1/nonconformities/{other['id']}/cancel", json={"reason": typed("CANCEL")}))
+
+    seeds = [
+        "/",
+        "/nonconformities",
+        f"/nonconformities/{nc['id']}",
+        f"/nonconformities/{other['id']}",
+        f"/trail/nonconformity/{nc['id']}",
+        f"/trail/nonconformity/{other['id']}",
+        f"/trail/corrective_action/{action_id}",
+        "/notifications",
+    ]
+    pages = crawl(world.browser(world.quality_officer), seeds)
+    pages |= crawl(world.browser(world.staff), ["/", "/notifications"])
+    assert_shown(
+        pages,
+        [
+            *("NC-DESCRIPTION", "CONTAINMENT", "ROOT-CAUSE", "ACTION", "EVIDENCE"),
+            *(f"WHY{n}" for n in range(1, 6)),
+            *("CHECK-COMMENT", "CLOSE-COMMENT", "CANCEL", "NAME0", "NAME1", "NAME2", "TITLE1"),
+        ],
+    )
+    assert_shown(pages, [""], payload=FILE_NAME)
+
+    record = qo.get(f"/api/v1/nonconformities/{nc['id']}.pdf")
+    assert record.status_code == 200, record.text
+    pdf_html.assert_harmless("nonconformity record")
+    assert_in_pdf(
+        record.content,
+        [
+            "NC-DESCRIPTION",
+            "CONTAINMENT",
+            "WHY1",
+            "WHY5",
+            "ROOT-CAUSE",
+            "ACTION",
+            "EVIDENCE",
+            "CHECK-COMMENT",
+            "NAME1",
+            "TITLE1",
+        ],
+    )
+
+
+# --- audits -----------------------------------------------------------------------------
+
+
+def test_audit_text_is_escaped_in_pages_api_mail_and_its_report(
+    world, settings, monkeypatch, smtp_server
+):
+    from tests.audits.support import SMALL
+
+    pdf_html = PdfHtml(monkeypatch)
+    rename_people(world, world.quality_officer, world.auditor, world.manager)
+    qo, lead = world.api(world.quality_officer), world.api(world.auditor)
+    today = _today(world)
+    programme = qo.post(
+        "/api/v1/audit-programmes", json={"year": today.year, "objectives": typed("OBJECTIVES")}
+    )
+    assert programme.status_code in (201, 409), programme.text
+    if programme.status_code == 409:
+        current = ok(qo.get(f"/api/v1/audit-programmes/{today.year}"))
+        ok(
+            qo.patch(
+                f"/api/v1/audit-programmes/{today.year}",
+                json={"objectives": typed("OBJECTIVES"), "version": current["version"]},
+            )
+        )
+    audit = ok(
+        qo.post(
+            "/api/v1/audits",
+            json={
+                "title": typed("AUDIT-TITLE"),
+                "scope": typed("SCOPE"),
+                "criteria": typed("CRITERIA"),
+                "department_id": world.dept_a.id,
+                "lead_auditor_id": world.auditor.id,
+                "auditor_ids": [],
+                "planned_start_on": today.isoformat(),
+                "planned_end_on": today.isoformat(),
+                "template_keys": [SMALL],
+            },
+        ),
+        201,
+    )
+    assert audit["title"] == typed("AUDIT-TITLE")
+    # the lead auditor is reminded that the audit starts
+    mail_settings = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_server.port}
+    )
+    reminders.sweep(engine=world.engine, settings=mail_settings, as_of=today)
+    html, text = sent_mail(smtp_server)
+    assert "AUDIT-TITLE" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert typed("AUDIT-TITLE")[:40] in text
+
+    ok(lead.post(f"/api/v1/audits/{audit['id']}/start"))
+    items = [
+        i for c in ok(lead.get(f"/api/v1/audits/{audit['id']}/checklists")) for i in c["items"]
+    ]
+    for number, item in enumerate(items):
+        result, evidence = ("conform", "Đạt yêu cầu.")
+        if number == 0:
+            result, evidence = "minor_nc", typed("FINDING")
+        elif number == 1:
+            result, evidence = "observation", typed("NOTE")
+        ok(
+            lead.patch(
+                f"/api/v1/checklist-items/{item['id']}",
+                json={"result": result, "evidence": evidence, "version": item["version"]},
+            )
+        )
+    ok(
+        lead.post(
+            f"/api/v1/checklist-items/{items[1]['id']}/attachments",
+            files={"file": (FILE_NAME, PNG, "image/png")},
+        ),
+        201,
+    )
+    # while the audit is open its checklist holds the answers in forms
+    open_checklist = crawl(world.browser(world.auditor), [f"/audits/{audit['id']}/checklist"])
+    ok(
+        lead.post(
+            f"/api/v1/audits/{audit['id']}/report",
+            json={
+                "password": PASSWORD,
+                "summary": typed("SUMMARY"),
+                "strengths": typed("STRENGTHS"),
+            },
+        )
+    )
+    pdf_html.assert_harmless("audit report")
+    report = lead.get(f"/api/v1/audits/{audit['id']}.pdf")
+    assert report.status_code == 200, report.text
+    assert_in_pdf(
+        report.content,
+        [
+            "AUDIT-TITLE",
+            "SCOPE",
+            "CRITERIA",
+            "FINDING",
+            "NOTE",
+            "SUMMARY",
+            "STRENGTHS",
+            "NAME1",
+            "TITLE1",
+        ],
+    )
+    raised = ok(qo.get("/api/v1/nonconformities", params={"audit_id": audit["id"]}))
+    raised = raised["items"] if isinstance(raised, dict) else raised
+    assert len(raised) == 1
+    ok(
+        qo.post(
+            f"/api/v1/audits/{audit['id']}/close",
+            json={"note": typed("CLOSE-NOTE"), "carried_over_ids": [raised[0]["id"]]},
+        )
+    )
+
+    seeds = [
+        "/",
+        "/audits",
+        f"/audit-programmes/{today.year}",
+        f"/audits/{audit['id']}",
+        f"/audits/{audit['id']}/checklist",
+        f"/nonconformities/{raised[0]['id']}",
+        f"/trail/audit/{audit['id']}",
+        f"/trail/checklist_item/{items[0]['id']}",
+        f"/trail/checklist_item/{items[1]['id']}",
+    ]
+    pages = crawl(world.browser(world.quality_officer), seeds)
+    assert_shown(
+        pages,
+        [
+            "OBJECTIVES",
+            "AUDIT-TITLE",
+            "SCOPE",
+            "CRITERIA",
+            "FINDING",
+            "NOTE",
+            "SUMMARY",
+            "STRENGTHS",
+            "CLOSE-NOTE",
+            "NAME0",
+            "NAME1",
+            "NAME2",
+            "TITLE1",
+        ],
+    )
+    assert_shown(pages, [""], payload=FILE_NAME)
+    assert_shown(open_checklist, ["FINDING", "NOTE"])
+
+
+def test_department_and_person_text_is_escaped_on_admin_pages(world):
+    admin = world.api(world.admin)
+    department = ok(
+        admin.post("/api/v1/departments", json={"code": "X", "name": typed("DEPT")}), 201
+    )
+    ok(
+        admin.post(
+            "/api/v1/users",
+            json={
+                "email": "x@example.org",
+                "full_name": typed("PERSON"),
+                "password": PASSWORD,
+                "roles": ["staff"],
+                "department_id": department["id"],
+                "position_title": typed("POSITION"),
+            },
+        ),
+        201,
+    )
+    pages = crawl(world.browser(world.admin), ["/admin/departments", "/admin/users", "/"])
+    pages |= crawl(world.browser(world.quality_officer), ["/documents/new", "/audits/new"])
+    assert_shown(pages, ["DEPT", "PERSON", "POSITION"])
