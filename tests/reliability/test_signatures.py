@@ -194,16 +194,30 @@ def test_the_password_is_asked_again_for_each_signature_by_the_same_person(world
     assert ledger(world, Revision, second.record_id) == before
 
 
-def test_a_wrong_password_on_the_signing_page_signs_nothing(world):
-    signing = _close(world)
-    browser = world.browser(world.manager)
-    page = f"/nonconformities/{signing.record_id}"
-    before = ledger(world, Nonconformity, signing.record_id)
-    response = browser.submit(
-        f"{page}/close", {"password": "wrong password", "version": before.version}, page=page
+RECORD_PAGES = {Revision: "/revisions", Nonconformity: "/nonconformities", Audit: "/audits"}
+
+
+@pytest.mark.parametrize("kind", list(SIGNINGS))
+def test_a_wrong_password_on_the_signing_page_signs_nothing(world, kind):
+    signing = SIGNINGS[kind](world)
+    browser = world.browser(signing.signer)
+    page = f"{RECORD_PAGES[signing.model]}/{signing.record_id}"
+    before = ledger(world, signing.model, signing.record_id)
+    for password in ("", "wrong password"):
+        response = browser.submit(
+            signing.url.removeprefix("/api/v1"),
+            {**signing.body, "password": password, "version": before.version},
+            page=page,
+        )
+        assert response.status_code == 422, response.text
+        assert ledger(world, signing.model, signing.record_id) == before
+    signed = browser.submit(
+        signing.url.removeprefix("/api/v1"),
+        {**signing.body, "password": PASSWORD, "version": before.version},
+        page=page,
     )
-    assert response.status_code == 422, response.text
-    assert ledger(world, Nonconformity, signing.record_id) == before
+    assert signed.status_code == 303, signed.text
+    assert ledger(world, signing.model, signing.record_id).status == signing.signed
 
 
 # --- changing a signed record afterwards: refused (409), or the signature voided ----------
@@ -351,8 +365,15 @@ def test_a_closed_nonconformity_refuses_every_change(world):
 
 
 def test_a_reported_audit_refuses_every_change_to_what_was_signed(world):
-    built = audit_support.build(world, "reported")
+    built = audit_support.build(world, "in_progress")
+    audit_support.answer(world, built)
     item = audit_support.items(world, built)[0]
+    attached = world.api(world.auditor).post(
+        f"/api/v1/checklist-items/{item.id}/attachments", files={"file": ("quay.png", PNG)}
+    )
+    assert attached.status_code == 201, attached.text
+    attachment_id = attached.json()["id"]
+    audit_support.report(world, built)
     audit = audit_support.load(world, built)
     before = ledger(world, Audit, built.id)
     item_version = item.version
@@ -370,6 +391,7 @@ def test_a_reported_audit_refuses_every_change_to_what_was_signed(world):
         ),
         qo.post(f"/api/v1/audits/{built.id}/cancel", json={"reason": "Hủy."}),
         lead.post(f"/api/v1/audits/{built.id}/start"),
+        lead.delete(f"/api/v1/audit-attachments/{attachment_id}"),
     ]
     for response in attempts:
         assert_refused(response, built.code)
@@ -392,6 +414,7 @@ def test_a_reported_audit_refuses_every_change_to_what_was_signed(world):
         ),
         (world.auditor, f"{page}/report", {"password": PASSWORD, "summary": "x"}),
         (world.quality_officer, f"{page}/cancel", {"reason": "x"}),
+        (world.auditor, f"{page}/attachments/{attachment_id}/delete", {}),
     ]
     for person, url, data in forms:
         response = world.browser(person).submit(
@@ -400,6 +423,9 @@ def test_a_reported_audit_refuses_every_change_to_what_was_signed(world):
         assert response.status_code == 409, (url, response.text)
     assert ledger(world, Audit, built.id) == before
     assert audit_support.items(world, built)[0].version == item_version
+    checklist = world.api(world.auditor).get(f"/api/v1/audits/{built.id}/checklists").json()
+    first = next(i for c in checklist for i in c["items"] if i["id"] == item.id)
+    assert [a["id"] for a in first["attachments"]] == [attachment_id]
 
 
 # --- the stored hash is the hash of the content, and says so when it is not ---------------
