@@ -527,3 +527,61 @@ def test_department_and_person_text_is_escaped_on_admin_pages(world):
     pages = crawl(world.browser(world.admin), ["/admin/departments", "/admin/users", "/"])
     pages |= crawl(world.browser(world.quality_officer), ["/documents/new", "/audits/new"])
     assert_shown(pages, ["DEPT", "PERSON", "POSITION"])
+
+
+# --- spreadsheets -----------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/","open me")'
+
+
+def _cells(response) -> list[str]:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.text
+    if response.content[:2] == b"PK":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    return [cell for row in rows for cell in row]
+
+
+def test_exported_registers_never_start_a_formula_with_typed_text(world):
+    qo = world.api(world.quality_officer)
+    ok(
+        qo.post(
+            "/api/v1/documents",
+            json={
+                "code": "QT-F1",
+                "title": FORMULA,
+                "kind": "form",
+                "department_id": world.dept_a.id,
+            },
+        ),
+        201,
+    )
+    ok(
+        world.api(world.auditor).post(
+            "/api/v1/nonconformities",
+            json={
+                "source": "other",
+                "department_id": world.dept_a.id,
+                "clause": "7.5",
+                "severity": "minor",
+                "description": FORMULA,
+            },
+        ),
+        201,
+    )
+    browser = world.browser(world.quality_officer)
+    for url in (
+        "/documents.csv",
+        "/documents.xlsx",
+        "/api/v1/nonconformities.csv",
+        "/api/v1/nonconformities.xlsx",
+    ):
+        cells = [c for c in _cells(browser.get(url)) if "evil.example" in c]
+        assert cells, url
+        assert all(not c.startswith(("=", "+", "-", "@")) for c in cells), (url, cells)
