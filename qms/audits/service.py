@@ -759,6 +759,18 @@ def content_hash(*, session: Session, audit: Audit) -> str:
     return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
 
 
+def report_signature(*, session: Session, audit: Audit):
+    """The report's signature and how it stands against the audit now ("valid", "void",
+    "altered"), or (None, None) before the report."""
+    from qms.trail.models import Signature
+
+    signature = (
+        session.get(Signature, audit.report_signature_id) if audit.report_signature_id else None
+    )
+    actual = content_hash(session=session, audit=audit) if signature else None
+    return signature, trail.signature_state(signature, actual)
+
+
 def report_audit(
     *,
     session: Session,

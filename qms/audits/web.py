@@ -413,11 +413,7 @@ def _record_context(session, audit: Audit, **extra) -> dict:
     answered, total = service.progress(session=session, audit_ids=[audit.id])[audit.id]
     raised = findings.for_audit(session=session, audit=audit)
     owners = service.people(session=session, ids=[nc.owner_id for nc in raised])
-    signature = None
-    if audit.report_signature_id:
-        from qms.trail.models import Signature
-
-        signature = session.get(Signature, audit.report_signature_id)
+    signature, signature_state = service.report_signature(session=session, audit=audit)
     return {
         "audit": audit,
         "department": auth.get_department(session=session, department_id=audit.department_id),
@@ -429,6 +425,7 @@ def _record_context(session, audit: Audit, **extra) -> dict:
         "owners": owners,
         "unsettled": [nc for nc in raised if nc.status not in findings.SETTLED],
         "signature": signature,
+        "signature_state": signature_state,
         "nc_status": findings.status_label,
         "checklists": service.checklists_of(session=session, audit=audit),
         "status_labels": STATUS_LABELS,

@@ -47,6 +47,7 @@ def controlled_copy(
         "approver": names.get(revision.approver_id),
         "review_signature": signatures.get("reviewed"),
         "approval_signature": signatures.get("approved"),
+        "void_signatures": service.void_signoffs(session=session, revision=revision),
         "copy_label": gettext(lang, mark),
         "watermark": gettext(lang, watermark) if watermark else None,
         "content_html": content.render_markdown(revision.content_md),

@@ -155,6 +155,11 @@ def signoffs(*, session: Session, revision: Revision) -> list[Signature]:
     return found
 
 
+def void_signoffs(*, session: Session, revision: Revision) -> list[Signature]:
+    """Signatures given to the revision and voided since (it went back to its author)."""
+    return trail.voided_for(session=session, record_type="revision", record_id=revision.id)
+
+
 # --- the register -----------------------------------------------------------------------
 
 

@@ -530,6 +530,7 @@ def _revision_context(session, user, revision: Revision, settings, **extra) -> d
         "document": document,
         "names": names,
         "signoffs": service.signoffs(session=session, revision=revision),
+        "void_signatures": service.void_signoffs(session=session, revision=revision),
         "content_html": content.render_markdown(revision.content_md),
         "reviewer_options": [(p.id, _person(p)) for p in everyone if p.id != author_id],
         "approver_options": [

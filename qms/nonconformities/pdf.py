@@ -25,7 +25,6 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.states import STATUS_LABELS
 from qms.pages import TEMPLATES_DIR, env
-from qms.trail.models import Signature
 
 STATIC_DIR = (TEMPLATES_DIR / "static").resolve()
 # Relative URLs in the template resolve against this; nothing is fetched from it but the
@@ -65,7 +64,7 @@ def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
         + [a.owner_id for a in actions]
         + [c.verifier_id for c in checks],
     )
-    signature = session.get(Signature, nc.signature_id) if nc.signature_id else None
+    signature, signature_state = service.closure_signature(session=session, nc=nc)
     return {
         "_": _,
         "gettext": _,
@@ -79,6 +78,7 @@ def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
         "attached": attached,
         "checks": checks,
         "signature": signature,
+        "signature_state": signature_state,
         "document_ids": service.document_ids_of(session=session, nc=nc),
         "status_labels": STATUS_LABELS,
         "source_labels": SOURCE_LABELS,

@@ -838,6 +838,16 @@ def content_hash(*, session: Session, nc: Nonconformity) -> str:
     return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
 
 
+def closure_signature(*, session: Session, nc: Nonconformity):
+    """The closure signature and how it stands against the record now ("valid", "void",
+    "altered"), or (None, None) before closure."""
+    from qms.trail.models import Signature
+
+    signature = session.get(Signature, nc.signature_id) if nc.signature_id else None
+    actual = content_hash(session=session, nc=nc) if signature else None
+    return signature, trail.signature_state(signature, actual)
+
+
 def close(
     *,
     session: Session,

@@ -27,7 +27,6 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.states import STATUS_LABELS, Status
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
-from qms.trail.models import Signature
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 NAV = [NavItem(N_("Nonconformities"), "/nonconformities", "nonconformity.list")]
@@ -238,6 +237,7 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         + [c.verifier_id for c in checks],
     )
     ready = service.is_ready_to_close(session=session, nc=nc)
+    signature, signature_state = service.closure_signature(session=session, nc=nc)
     status = Status(nc.status)
     owns_action = any(a.owner_id == user.id for a in actions)
     return {
@@ -249,7 +249,8 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "attached": service.files_of(session=session, actions=actions),
         "checks": checks,
         "people": people,
-        "signature": session.get(Signature, nc.signature_id) if nc.signature_id else None,
+        "signature": signature,
+        "signature_state": signature_state,
         "documents": _documents_named(session, service.document_ids_of(session=session, nc=nc)),
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),

@@ -227,3 +227,25 @@ def void_signatures(*, session: Session, actor, record_type: str, record_id: int
                 changes={"signature_id": [signature.id, None]},
                 reason=reason,
             )
+
+
+def signature_state(signature: Signature | None, content_hash: str | None) -> str | None:
+    """How a signature stands against the record as it is now: None (not signed), "void"
+    (voided after a change), "altered" (the record no longer hashes to what was signed,
+    so the signature does not cover what is shown) or "valid"."""
+    if signature is None:
+        return None
+    if signature.voided_at is not None:
+        return "void"
+    if content_hash != signature.content_hash:
+        return "altered"
+    return "valid"
+
+
+def voided_for(*, session: Session, record_type: str, record_id: int) -> list[Signature]:
+    """The record's signatures that were voided, oldest first."""
+    return [
+        s
+        for s in signatures_for(session=session, record_type=record_type, record_id=record_id)
+        if s.voided_at is not None
+    ]
