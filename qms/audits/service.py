@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import exists, func, or_
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms.audits import checklists, files, findings
@@ -308,11 +309,19 @@ def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
     return out
 
 
+def _named(query):
+    """Users loaded for their names: their roles are not loaded with them (one query
+    less; read lazily if ever needed)."""
+    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
+
+
 def people(*, session: Session, ids) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
+    return {
+        u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(wanted))).all()
+    }
 
 
 # --- planning ---------------------------------------------------------------------------

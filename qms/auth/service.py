@@ -254,6 +254,18 @@ def list_users(
     return list(session.exec(query.order_by(col(User.full_name))).all())
 
 
+def user_names(*, session: Session):
+    """Active users as (id, full_name, position_title) rows, by name: for a choice of
+    person in a form, without loading each user and their roles."""
+    return list(
+        session.exec(
+            select(User.id, User.full_name, User.position_title)
+            .where(col(User.is_active).is_(True))
+            .order_by(col(User.full_name))
+        ).all()
+    )
+
+
 def managers_of(*, session: Session, department_id: int) -> list[User]:
     return list_users(session=session, role=Role.manager, department_id=department_id)
 

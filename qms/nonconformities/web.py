@@ -242,6 +242,10 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
     ready = service.is_ready_to_close(session=session, nc=nc)
     status = Status(nc.status)
     owns_action = any(a.owner_id == user.id for a in actions)
+    may_plan = can(user, "nonconformity.manage", nc) and status in (
+        Status.investigating,
+        Status.action_planned,
+    )
     return {
         **LABELS,
         "nc": nc,
@@ -256,14 +260,15 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
         "ready": ready,
-        "active_users": auth.list_users(session=session),
+        # Who may own an action: only for the form that asks, and only their names (not
+        # every user loaded with their roles on every view of the record).
+        "active_users": auth.user_names(session=session) if may_plan else [],
         "methods": list(METHOD_LABELS),
         # Exactly the forms this viewer may use now.
         "may": {
             "investigate": can(user, "nonconformity.manage", nc)
             and status in (Status.open, Status.investigating, Status.action_planned),
-            "plan": can(user, "nonconformity.manage", nc)
-            and status in (Status.investigating, Status.action_planned),
+            "plan": may_plan,
             "verify": can(user, "nonconformity.verify", nc)
             and status == Status.verifying
             and not ready
