@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, or_
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
 from qms.auth.models import Department, Role, User, UserRole
@@ -1144,12 +1144,13 @@ def diff(*, session: Session, by: User, old: Revision, new: Revision):
 
 
 # Work lists select the revision and its document side by side: no eager loading of the
-# document again, of its clauses or of its distribution (each an extra query or join).
-_ROW_ONLY = (
-    lazyload(Revision.document),
+# document again, of its clauses or of its distribution (each an extra query or join), and
+# not the revision's text (read lazily should anything want it).
+_DOCUMENT_ONLY = (
     lazyload(ControlledDocument.clause_rows),
     lazyload(ControlledDocument.distribution_rows),
 )
+_ROW_ONLY = (lazyload(Revision.document), defer(Revision.content_md), *_DOCUMENT_ONLY)
 
 
 def _waiting_query(user: User, status: RevisionStatus):
@@ -1230,7 +1231,7 @@ def acknowledge_due_on(revision: Revision) -> date | None:
 def _reviews_due_query(user: User, before: date):
     query = (
         select(ControlledDocument)
-        .options(*_ROW_ONLY[1:])
+        .options(*_DOCUMENT_ONLY)
         .where(
             ControlledDocument.status == DocumentStatus.effective.value,
             col(ControlledDocument.next_review_on).is_not(None),
