@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from qms.auth import service
-from qms.auth.models import Role
+from qms.auth.models import ROLE_LABELS, Role
 from qms.auth.permissions import require
 from qms.deps import SESSION_COOKIE, IdPath, OptionalUser, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError, TooManyAttempts
@@ -20,8 +20,12 @@ from qms.pages import (
     safe_next,
     verify_csrf,
 )
+from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The trail shows roles by their labels.
+register_values("user", "roles", ROLE_LABELS)
 
 
 def _client_ip(request: Request) -> str:
