@@ -132,3 +132,21 @@ def test_every_trail_action_has_a_label():
     assert len(actions) > 30
     missing = sorted(a for a in actions if a not in labels.ACTIONS)
     assert not missing, missing
+
+
+@pytest.mark.parametrize("state", ["action_planned", "closed"])
+def test_the_corrective_action_request_pdf_shows_no_code(world, state):
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    nc = build(world, state)
+    client = world.api(world.quality_officer)
+    client.cookies.set("qms_lang", "vi")
+    response = client.get(f"/api/v1/nonconformities/{nc.id}.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+    assert not SNAKE.findall(text), SNAKE.findall(text)
+    assert gettext("vi", NC_STATUS[NcStatus(state)]) in text
