@@ -201,8 +201,13 @@ def test_every_kind_of_page_reads_well(tour, lang):
         "nc-trail",
         _href(ncs, "NC-2026-0001").replace("nonconformities", "trail/nonconformity"),
     )
-    tour.visit(page, "notifications", "/notifications")
     tour.visit(page, "reminder-sweeps", "/admin/reminders")
+    # A sweep fills the inboxes (the demo runs none), so that they are seen with reminders.
+    page.click("form[action='/admin/reminders'] button[type=submit]")
+    page.wait_for_load_state()
+    tour.look(page, "reminder-sweep-run")
+    tour.visit(page, "notifications", "/notifications")
+    assert page.locator("ol.work li").count() > 0, "the sweep left the inbox empty"
     tour.visit(page, "account", "/account")
 
     # The reviewer and the approver sign (the forms are shown, not submitted).
