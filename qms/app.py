@@ -24,7 +24,7 @@ from qms import db
 from qms.auth import passwords
 from qms.config import Settings, get_settings
 from qms.deps import LoginRequired
-from qms.errors import QMSError
+from qms.errors import Label, QMSError, readable
 from qms.i18n import N_
 from qms.middleware import GuardMiddleware
 from qms.pages import TEMPLATES_DIR, gettext_for, render, request_lang
@@ -68,16 +68,17 @@ def _is_api(request: Request) -> bool:
 def _error(request: Request, status: int, message: str, *, field=None, params=None):
     """One shape for every refusal: JSON for the API, the layout with the message for pages."""
     lang = request_lang(request, getattr(request.state, "viewer", None))
-    translated = gettext_for(lang)(message)
+    gettext = gettext_for(lang)
+    translated = gettext(message)
     if params:
-        translated = translated % params
+        translated = translated % readable(params, gettext)
     if _is_api(request):
         body = {"detail": translated}
         if field:
             body["field"] = field
         for key, value in (params or {}).items():
             if isinstance(value, int | str | float | bool):
-                body.setdefault(key, value)
+                body.setdefault(key, str(value) if isinstance(value, Label) else value)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
     return render(

@@ -3,6 +3,26 @@
 from __future__ import annotations
 
 
+class Label(str):
+    """A code given as a message parameter (a status such as `in_review`) with the msgid
+    people read for it: machine fields keep the code, the message shows the label."""
+
+    label: str
+
+    def __new__(cls, code, label: str):
+        made = super().__new__(cls, str(code))
+        made.label = label
+        return made
+
+
+def readable(params: dict, gettext) -> dict:
+    """The parameters as a person reads them: each Label translated."""
+    return {
+        key: gettext(value.label) if isinstance(value, Label) else value
+        for key, value in params.items()
+    }
+
+
 class QMSError(Exception):
     status = 400
 
@@ -16,7 +36,7 @@ class QMSError(Exception):
 
     def render(self, gettext) -> str:
         text = gettext(self.message)
-        return text % self.params if self.params else text
+        return text % readable(self.params, gettext) if self.params else text
 
 
 class Unauthenticated(QMSError):

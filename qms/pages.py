@@ -19,6 +19,7 @@ from qms.config import PROJECT_ROOT
 from qms.deps import SESSION_COOKIE
 from qms.errors import Forbidden
 from qms.i18n import LANGUAGES, Formatter, translations
+from qms.trail import labels as trail_labels
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -135,6 +136,10 @@ def _url_with(context, **changes) -> str:
 
 env.globals["url_with"] = _url_with
 env.globals["role_labels"] = ROLE_LABELS
+env.globals["trail_action"] = trail_labels.action_label
+env.globals["trail_record"] = trail_labels.record_label
+env.globals["record_page"] = trail_labels.record_page
+env.globals["signature_meaning"] = lambda meaning: trail_labels.MEANINGS.get(meaning, meaning)
 
 
 def render(

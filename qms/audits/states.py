@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from qms.db import utcnow
-from qms.errors import InvalidTransition
+from qms.errors import InvalidTransition, Label
 from qms.i18n import N_
 from qms.trail import service as trail
 
@@ -79,8 +79,8 @@ def check_transition(audit, to: AuditStatus) -> None:
         raise InvalidTransition(
             message or N_("Audit %(code)s cannot change from %(status)s to %(target)s."),
             code=audit.code,
-            status=current.value,
-            target=to.value,
+            status=Label(current, STATUS_LABELS[current]),
+            target=Label(to, STATUS_LABELS[to]),
         )
 
 

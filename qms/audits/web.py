@@ -31,8 +31,13 @@ from qms.pages import (
     request_lang,
     verify_csrf,
 )
+from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The trail shows these coded fields by their labels.
+register_values("audit", "status", STATUS_LABELS)
+register_values("checklist_item", "result", RESULT_LABELS)
 
 NAV = [NavItem(N_("Audits"), "/audits", "audit.list")]
 PAGE_SIZE = 25

@@ -266,6 +266,35 @@ def user_names(*, session: Session):
     )
 
 
+def search_users(
+    *,
+    session: Session,
+    q: str = "",
+    role: Role | None = None,
+    department_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[User], int]:
+    """One page of the people register, by name, with the total the filters match."""
+    query = select(User)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(
+            func.lower(User.full_name).like(pattern) | func.lower(User.email).like(pattern)
+        )
+    if role is not None:
+        query = query.where(
+            col(User.id).in_(select(UserRole.user_id).where(UserRole.role == role.value))
+        )
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(User.full_name), col(User.id)).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
 def managers_of(*, session: Session, department_id: int) -> list[User]:
     return list_users(session=session, role=Role.manager, department_id=department_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from qms.auth import service
-from qms.auth.models import Role
+from qms.auth.models import ROLE_LABELS, Role
 from qms.auth.permissions import require
 from qms.deps import SESSION_COOKIE, IdPath, OptionalUser, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError, TooManyAttempts
@@ -20,8 +20,12 @@ from qms.pages import (
     safe_next,
     verify_csrf,
 )
+from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The trail shows roles by their labels.
+register_values("user", "roles", ROLE_LABELS)
 
 
 def _client_ip(request: Request) -> str:
@@ -179,10 +183,43 @@ def revoke_token(request: Request, token_id: IdPath, session: SessionDep, user: 
 # --- administration ---------------------------------------------------------------------
 
 
-def _users_context(session, **extra):
+USERS_PER_PAGE = 50
+
+
+def _users_context(session, filters: dict | None = None, **extra):
+    """The register page: filters (name or e-mail, role, department) and one page of people."""
+    filters = filters or {}
+    departments = service.list_departments(session=session)
+    role = filters.get("role")
+    role = Role(role) if role in {r.value for r in Role} else None
+    department_id = filters.get("department_id")
+    department_id = (
+        int(department_id)
+        if str(department_id or "").isdigit() and int(department_id) in {d.id for d in departments}
+        else None
+    )
+    page = filters.get("page")
+    page = min(int(page), 100_000) if str(page or "").isdigit() and int(page) > 0 else 1
+    q = str(filters.get("q") or "")[:200]
+    users, total = service.search_users(
+        session=session,
+        q=q,
+        role=role,
+        department_id=department_id,
+        limit=USERS_PER_PAGE,
+        offset=(page - 1) * USERS_PER_PAGE,
+    )
     return {
-        "users": service.list_users(session=session, active_only=False),
-        "departments": service.list_departments(session=session),
+        "users": users,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // USERS_PER_PAGE)),
+        "filters": {
+            "q": q,
+            "role": role.value if role else "",
+            "department_id": department_id or "",
+        },
+        "departments": departments,
         "roles": list(Role),
         **extra,
     }
@@ -191,7 +228,7 @@ def _users_context(session, **extra):
 @router.get("/admin/users")
 def users_page(request: Request, session: SessionDep, user: PageUser):
     require(user, "user.list")
-    return render(request, "admin/users.html", _users_context(session))
+    return render(request, "admin/users.html", _users_context(session, request.query_params))
 
 
 def _department_id(value) -> int | None:

@@ -30,6 +30,7 @@ from qms.documents.models import (
 from qms.documents.permissions import may_approve_documents
 from qms.documents.states import (
     OPEN,
+    REVISION_STATUS_LABELS,
     DocumentStatus,
     Kind,
     RevisionStatus,
@@ -37,7 +38,7 @@ from qms.documents.states import (
     ensure_allowed,
     transition,
 )
-from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
@@ -452,7 +453,7 @@ def create_revision(
             "Revision %(label)s of %(code)s is still %(status)s; finish it before opening another.",
             label=pending.label,
             code=document.code,
-            status=pending.status,
+            status=Label(pending.status, REVISION_STATUS_LABELS[pending.status]),
         )
     latest = session.exec(
         select(Revision)
@@ -501,7 +502,7 @@ def _only_draft(revision: Revision) -> None:
         raise Conflict(
             "Only a draft can be edited; revision %(label)s is %(status)s.",
             label=revision.label,
-            status=revision.status,
+            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
         )
 
 
@@ -920,7 +921,7 @@ def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledg
         raise Conflict(
             "Only the effective revision is acknowledged; revision %(label)s is %(status)s.",
             label=revision.label,
-            status=revision.status,
+            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
         )
     check_integrity(session=session, revision=revision)
     existing = session.exec(

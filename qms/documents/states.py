@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from qms.db import utcnow
-from qms.errors import InvalidTransition
+from qms.errors import InvalidTransition, Label
 from qms.i18n import N_
 from qms.trail import service as trail
 
@@ -100,8 +100,8 @@ def ensure_allowed(revision, to: RevisionStatus) -> RevisionStatus:
     if to not in ALLOWED[current]:
         raise InvalidTransition(
             "A revision that is %(current)s cannot become %(target)s.",
-            current=current.value,
-            target=to.value,
+            current=Label(current, REVISION_STATUS_LABELS[current]),
+            target=Label(to, REVISION_STATUS_LABELS[to]),
         )
     return current
 
@@ -141,8 +141,8 @@ def document_transition(*, session, document, to: DocumentStatus, by, reason: st
     if to not in DOCUMENT_ALLOWED[current]:
         raise InvalidTransition(
             "A document that is %(current)s cannot become %(target)s.",
-            current=current.value,
-            target=to.value,
+            current=Label(current, DOCUMENT_STATUS_LABELS[current]),
+            target=Label(to, DOCUMENT_STATUS_LABELS[to]),
         )
     document.status = to.value
     document.version += 1

@@ -30,8 +30,14 @@ from qms.i18n import N_, Formatter, translations
 from qms.nonconformities import service as nonconformities
 from qms.nonconformities.states import STATUS_LABELS as NC_STATUS_LABELS
 from qms.pages import NavItem, form_data, redirect, refused, render, request_lang, verify_csrf
+from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The trail shows these coded fields by their labels.
+register_values("revision", "status", REVISION_STATUS_LABELS)
+register_values("document", "status", DOCUMENT_STATUS_LABELS)
+register_values("document", "kind", KIND_LABELS)
 
 NAV = [
     NavItem(N_("Documents"), "/documents", "document.list"),

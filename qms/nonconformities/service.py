@@ -22,7 +22,7 @@ from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import utcnow
-from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
@@ -38,7 +38,7 @@ from qms.nonconformities.models import (
     Severity,
     Source,
 )
-from qms.nonconformities.states import ACTIVE, Status, transition
+from qms.nonconformities.states import ACTIVE, STATUS_LABELS, Status, transition
 from qms.trail import service as trail
 
 RECORD = "nonconformity"
@@ -597,7 +597,7 @@ def plan_action(
         Status.investigating,
         Status.action_planned,
         message=N_("Corrective actions of %(code)s can no longer be planned (it is %(status)s)."),
-        status=nc.status,
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
     )
     description = _text(description, "description", N_("Describe the corrective action."))
     owner = _active_user(session, owner_id, "owner_id")
@@ -709,7 +709,7 @@ def complete_action(
             "Actions of %(code)s cannot be completed while it is %(status)s.",
             field="status",
             code=nc.code,
-            status=nc.status,
+            status=Label(nc.status, STATUS_LABELS[nc.status]),
         )
     evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
     for filename, content in files:
@@ -771,7 +771,7 @@ def verify(
             "The effectiveness of %(code)s can be checked only once all its actions are "
             "done (it is %(status)s)."
         ),
-        status=nc.status,
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
     )
     if is_ready_to_close(session=session, nc=nc):
         raise Conflict(
@@ -885,7 +885,7 @@ def close(
             "%(code)s cannot be closed while it is %(status)s: its actions must be done "
             "and found effective first."
         ),
-        status=nc.status,
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
     )
     if not is_ready_to_close(session=session, nc=nc):
         raise Conflict(
@@ -927,7 +927,7 @@ def cancel(
         nc,
         *ACTIVE,
         message=N_("%(code)s is already %(status)s and cannot be cancelled."),
-        status=nc.status,
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
     )
     reason = _text(reason, "reason", N_("Give the reason for cancelling."))
     before = trail.snapshot(nc, FIELDS)
@@ -951,7 +951,10 @@ def link_documents(
     require(by, "nonconformity.link_documents", nc)
     _check(nc, version)
     _refuse_unless(
-        nc, *ACTIVE, message=N_("%(code)s is %(status)s: its links are fixed."), status=nc.status
+        nc,
+        *ACTIVE,
+        message=N_("%(code)s is %(status)s: its links are fixed."),
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
     )
     ids = _check_documents(session, document_ids)
     current = document_ids_of(session=session, nc=nc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from qms.db import utcnow
-from qms.errors import InvalidTransition
+from qms.errors import InvalidTransition, Label
 from qms.i18n import N_
 
 
@@ -52,8 +52,8 @@ def transition(nc, to: Status) -> Status:
         raise InvalidTransition(
             "A nonconformity that is %(current)s cannot become %(target)s.",
             field="status",
-            current=current.value,
-            target=to.value,
+            current=Label(current, STATUS_LABELS[current]),
+            target=Label(to, STATUS_LABELS[to]),
         )
     nc.status = to.value
     nc.version += 1

@@ -27,8 +27,15 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.states import STATUS_LABELS, Status
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
+from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The trail shows these coded fields by their labels.
+register_values("nonconformity", "status", STATUS_LABELS)
+register_values("nonconformity", "source", SOURCE_LABELS)
+register_values("nonconformity", "severity", SEVERITY_LABELS)
+register_values("nonconformity", "root_cause_method", METHOD_LABELS)
 NAV = [NavItem(N_("Nonconformities"), "/nonconformities", "nonconformity.list")]
 PAGE_SIZE = 25
 

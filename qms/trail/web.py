@@ -1,17 +1,30 @@
-"""Page: the trail of any record."""
+"""Page: the trail of any record, in words (actions, fields and coded values labelled)."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session, col, select
 
+from qms.auth.models import Department, User
 from qms.auth.permissions import require
 from qms.deps import IdPath, PageUser, SessionDep
 from qms.pages import render, verify_csrf
-from qms.trail import service
+from qms.trail import labels, service
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def readable_events(*, session: Session, events) -> list[tuple]:
+    """(event, its changes labelled) for each event, people and departments named."""
+    user_ids, department_ids = labels.referenced(events)
+    names: dict = {}
+    if user_ids:
+        for person in session.exec(select(User).where(col(User.id).in_(user_ids))):
+            names[("user", person.id)] = person.full_name
+    if department_ids:
+        for unit in session.exec(select(Department).where(col(Department.id).in_(department_ids))):
+            names[("department", unit.id)] = f"{unit.code} – {unit.name}"
+    return [(event, labels.changes(event, names)) for event in events]
 
 
 @router.get("/trail/{record_type}/{record_id}")
@@ -20,7 +33,6 @@ def trail_page(
 ):
     require(user, "trail.read")
     events = service.events_for(session=session, record_type=record_type, record_id=record_id)
-    rows = [(event, json.loads(event.changes)) for event in events]
     signatures = service.signatures_for(
         session=session, record_type=record_type, record_id=record_id
     )
@@ -30,7 +42,7 @@ def trail_page(
         {
             "record_type": record_type,
             "record_id": record_id,
-            "rows": rows,
+            "rows": readable_events(session=session, events=events),
             "signatures": signatures,
         },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -111,7 +112,7 @@ def test_the_register_page_keeps_its_filters_across_pages(world):
         f"/api/v1/nonconformities.csv?status=open&amp;department_id={world.dept_a.id}" in first.text
     )
     second = browser.get(f"/nonconformities?status=open&department_id={world.dept_a.id}&page=2")
-    assert second.text.count('<td><a href="/nonconformities/') == 2
+    assert len(re.findall(r'<td[^>]*><a href="/nonconformities/\d+">NC-', second.text)) == 2
     # Nonsense in the query string is ignored, not an error.
     assert browser.get("/nonconformities?status=lost&department_id=x&page=-3").status_code == 200
 
