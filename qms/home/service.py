@@ -45,6 +45,12 @@ class WorkList:
     def more(self) -> int:
         return max(self.total - len(self.items), 0)
 
+    @property
+    def more_overdue(self) -> int:
+        """Overdue items among those not shown (the shown ones are the most urgent)."""
+        shown = sum(item.overdue for item in self.items)
+        return max((self.overdue or 0) - shown, 0)
+
 
 @dataclass
 class Work:

@@ -105,3 +105,19 @@ def test_first_rows_counts_only_when_more_rows_may_exist(world):
         assert (len(part.rows), part.total, part.overdue) == (2, 8, 3)
         none = home.first_rows(session, query, order_by=order, limit=0)
         assert (none.rows, none.total) == ([], 8)
+
+
+def test_the_rest_counts_only_the_overdue_items_not_shown(world):
+    _built, day = _eight_actions(world)
+    with unit_of_work(world.engine, write=False) as session:
+        staff = session.get(User, world.staff.id)
+        work = home.work_for(session=session, user=staff, today=day, limit=2)
+    (actions,) = [w for w in work.lists if w.kind == "Complete the corrective action"]
+    # Shown: the two most overdue; of the six not shown, one is overdue.
+    assert (actions.more, actions.overdue, actions.more_overdue) == (6, 3, 1)
+    # On the page (five shown, the three overdue among them) the rest has no overdue mark.
+    page = world.browser(world.staff).get("/").text
+    rest = page[page.index('<ul class="work-more">') :]
+    rest = rest[: rest.index("</ul>")]
+    assert "3 more: Complete the corrective action" in rest
+    assert "overdue" not in rest
