@@ -60,6 +60,14 @@ FORM_FIELDS = {
 }
 
 
+
+def _short(text: str, limit: int = 120) -> str:
+    """A description cut for a one-line list, at a word, marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:—-") + "…"
+
 def _today(settings) -> date:
     return datetime.now(settings.tz).date()
 
@@ -520,7 +528,7 @@ def nonconformity_work(session, user, today: date, limit: int) -> list[WorkList]
     items = [
         WorkItem(
             OWNER_WORK[Status(nc.status)],
-            nc.description[:120],
+            _short(nc.description),
             f"/nonconformities/{nc.id}",
             code=nc.code,
         )
@@ -533,7 +541,7 @@ def nonconformity_work(session, user, today: date, limit: int) -> list[WorkList]
     items = [
         WorkItem(
             kind,
-            action.description[:120],
+            _short(action.description),
             f"/nonconformities/{nc.id}#action-{action.id}",
             due_on=action.due_on,
             code=nc.code,
@@ -547,7 +555,7 @@ def nonconformity_work(session, user, today: date, limit: int) -> list[WorkList]
     items = [
         WorkItem(
             kind,
-            nc.description[:120],
+            _short(nc.description),
             f"/nonconformities/{nc.id}#verify",
             due_on=nc.check_due_on,
             code=nc.code,
@@ -560,7 +568,7 @@ def nonconformity_work(session, user, today: date, limit: int) -> list[WorkList]
     part = service.to_close(session=session, user=user, limit=limit)
     kind = N_("Close the nonconformity")
     items = [
-        WorkItem(kind, nc.description[:120], f"/nonconformities/{nc.id}#close", code=nc.code)
+        WorkItem(kind, _short(nc.description), f"/nonconformities/{nc.id}#close", code=nc.code)
         for nc in part.rows
     ]
     url = f"/nonconformities?status=verifying&department_id={user.department_id}"

@@ -121,3 +121,21 @@ def test_the_rest_counts_only_the_overdue_items_not_shown(world):
     rest = rest[: rest.index("</ul>")]
     assert "3 more: Complete the corrective action" in rest
     assert "overdue" not in rest
+
+
+def test_a_long_description_is_cut_at_a_word_with_an_ellipsis(world):
+    built = build(world, "open")
+    words = "Hồ sơ của công dân trả kết quả trễ hạn mà không có thư xin lỗi gửi kèm theo quy định"
+    with unit_of_work(world.engine) as session:
+        from qms.nonconformities.models import Nonconformity
+
+        nc = session.get(Nonconformity, built.id)
+        nc.description = f"{words} {words}"
+        session.add(nc)
+    page = world.browser(world.manager).get("/").text
+    shown = page[page.index(built.code) :]
+    shown = shown[: shown.index("</a>")]
+    assert "…" in shown
+    title = shown[shown.index('class="title">') + len('class="title">') : shown.index("…")]
+    assert len(title) <= 120
+    assert f"{words} {words}".startswith(title) and f"{words} {words}"[len(title)] == " "
