@@ -107,3 +107,29 @@ def test_a_tampered_archive_is_refused(world, cli, settings, empty_target, tmp_p
     }
     code, output = cli("restore", str(tampered), env_extra=env)
     assert code == 1 and "does not match its manifest" in output
+
+
+def test_a_tampered_database_in_an_archive_is_refused(world, cli, settings, empty_target, tmp_path):
+    import io
+    import json
+    import tarfile
+
+    archive = tmp_path / "b.tar.gz"
+    assert cli("backup", str(archive))[0] == 0
+    tampered = tmp_path / "t.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
+        members = {m.name: m for m in source.getmembers()}
+        manifest = json.loads(source.extractfile(members["manifest.json"]).read())
+        for member in source.getmembers():
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name == manifest["database"]["name"]:
+                data += b"-- one more line\n"  # bytes added to the database's image
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data) if data is not None else None)
+    env = {
+        "QMS_DATA_DIR": str(empty_target.data_dir),
+        "QMS_DATABASE_URL": empty_target.database_url or "",
+    }
+    code, output = cli("restore", str(tampered), env_extra=env)
+    assert code == 1 and "database does not match its manifest" in output
+    assert not any(p.is_file() for p in empty_target.data_dir.rglob("*"))
