@@ -217,6 +217,13 @@ GUARDS: list[Guard] = [
         ("tests/documents/test_content.py::test_diff_rows_show_changes_and_the_page_escapes_them",),
     ),
     Guard(
+        "e-mails escape what people typed (autoescape)",
+        "qms/pages.py",
+        '    autoescape=select_autoescape(["html", "xml"]),',
+        "    autoescape=False,",
+        ("tests/reminders/test_sweep.py::test_user_text_in_a_digest_is_escaped",),
+    ),
+    Guard(
         "Markdown sanitised (nh3)",
         "qms/documents/content.py",
         "    return nh3.clean(\n        html,",
@@ -352,6 +359,17 @@ GUARDS: list[Guard] = [
         "        return _error(request, 500, _STATUS_MESSAGES[503])\n\n"
         "    @app.exception_handler(DBAPIError)",
         ("tests/foundation/test_limits.py::test_a_database_that_does_not_answer_is_503",),
+    ),
+    Guard(
+        "a database restart between requests costs no request (pool_pre_ping)",
+        "qms/db.py",
+        "    return create_engine(url, pool_pre_ping=True, **sizing)",
+        "    return create_engine(url, **sizing)",
+        (
+            "tests/reliability/test_database_returns.py::"
+            "test_the_app_recovers_by_itself_when_the_database_returns",
+        ),
+        postgres=True,
     ),
     # --- backup ---------------------------------------------------------------------------
     Guard(
