@@ -32,7 +32,6 @@ def add(topic: str, template: str, **values) -> None:
     "{routes} routes × {roles} roles = {checks} checks".
     """
     entry = _TOPICS.setdefault(topic, _Topic(template))
-    entry.template = template
     for name, value in values.items():
         if isinstance(value, set | frozenset):
             entry.sets.setdefault(name, set()).update(value)
