@@ -1,6 +1,7 @@
 """Prove that each reliability and security test fails when the guard it covers is removed.
 
-Usage: .venv/bin/python scripts/guards.py [--list] [--baseline] [--postgres URL] [NAME...]
+Usage: .venv/bin/python scripts/guards.py [--list] [--baseline] [--postgres URL [--postgres-only]]
+                                          [NAME...]
 
 Each guard below names a source file, the exact text of the guard, the text that removes
 or breaks it, and the tests that must then fail. For each one the script applies the
@@ -541,9 +542,15 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("QMS_TEST_DATABASE_URL"),
         help="server for the PostgreSQL guards (a fresh database is made on it for each)",
     )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="only the guards marked PostgreSQL"
+    )
     args = parser.parse_args(argv)
     chosen = [
-        g for g in GUARDS if not args.names or any(n.lower() in g.name.lower() for n in args.names)
+        g
+        for g in GUARDS
+        if (not args.names or any(n.lower() in g.name.lower() for n in args.names))
+        and (g.postgres or not args.postgres_only)
     ]
     if not chosen:
         print("no guard matches " + ", ".join(args.names))
