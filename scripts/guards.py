@@ -253,11 +253,11 @@ GUARDS: list[Guard] = [
         (f"{PAGES}::test_a_stale_form_is_refused_with_409",),
     ),
     Guard(
-        "the edit page carries the version it shows",
+        "a re-shown stale form keeps the version it was edited against",
         "templates/admin/user.html",
         '  <input type="hidden" name="version" value="{{ form.version or target.version }}">',
         '  <input type="hidden" name="version" value="{{ target.version }}">',
-        (f"{PAGES}::test_a_stale_form_is_refused_with_409",),
+        ("tests/reliability/test_stale_forms.py::test_a_re_shown_stale_form_is_refused_again",),
     ),
     Guard(
         "SQLite write transactions BEGIN IMMEDIATE",
