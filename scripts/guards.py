@@ -577,9 +577,13 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((guard.name, where, ", ".join(guard.tests), "skipped: no --postgres"))
             continue
         if guard.postgres:
-            with _postgres_database(args.postgres) as url:
-                ok, result = _baseline(guard, url) if args.baseline else (True, "")
-                if ok:
+            # A fresh database for each run: a migration is a guard too (the trail trigger).
+            ok, result = True, ""
+            if args.baseline:
+                with _postgres_database(args.postgres) as url:
+                    ok, result = _baseline(guard, url)
+            if ok:
+                with _postgres_database(args.postgres) as url:
                     ok, result = _run(guard, url)
         else:
             ok, result = _baseline(guard, None) if args.baseline else (True, "")
