@@ -21,6 +21,7 @@ from qms.audits.models import ChecklistAttachment
 from qms.documents.models import Revision
 from qms.nonconformities.models import EvidenceFile
 from qms.trail import service as trail
+from tests import figures
 from tests.audits import support as audits
 from tests.documents import factories as documents
 from tests.nonconformities.builders import build as build_nonconformity
@@ -179,6 +180,16 @@ ROUTES = [
     Route("checklist attachment (page)", "files", 303, _checklist_page),
 ]
 PAGES_WITH_SEVERAL_FILES = [r for r in ROUTES if r.field == "files"]
+UPLOADS = (
+    "{routes} upload routes (API and pages): {over} bodies over the limit refused 413 "
+    "(chunked and declared) and {early} before a byte was read, {wrong} files of no accepted "
+    "type or over the file limit refused 422, {names} hostile names kept as labels only, "
+    "{faults} database faults injected after the write: no file left in any case"
+)
+
+
+def _count(route: Route, **counts) -> None:
+    figures.add("uploads", UPLOADS, routes={route.name}, **counts)
 
 
 def test_every_upload_route_is_here(app):
@@ -286,6 +297,7 @@ def test_a_chunked_upload_over_the_limit_is_413_and_leaves_no_file(world, tmp_pa
     declared = _post(target, route, "lon.pdf", PDF + b"0" * STREAM_LIMIT)
     assert declared.status_code == 413
     assert _tree(tmp_path) == before
+    _count(route, over=2)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -325,6 +337,7 @@ def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(world, app,
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
     assert reads == 0
+    _count(route, early=1)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -335,6 +348,7 @@ def test_bytes_of_no_accepted_type_are_refused_naming_the_field(world, tmp_path,
         response = _post(target, route, "bien-ban.pdf", content)
         assert response.status_code == 422, f"{kind}: {response.status_code}"
         _refused_on_file(response, route)
+        _count(route, wrong=1)
     assert _tree(tmp_path) == before
     assert not any(target.names())
 
@@ -348,6 +362,7 @@ def test_a_refused_upload_leaves_no_file(world, tmp_path, route):
     _refused_on_file(response, route)
     assert _tree(tmp_path) == before
     assert not any(target.names())
+    _count(route, wrong=1)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -372,6 +387,7 @@ def test_hostile_file_names_never_reach_the_file_system(world, tmp_path, route):
             assert "/" not in recorded and "\\" not in recorded and "\x00" not in recorded
             assert recorded not in (".", ".."), recorded
         assert (files_dir / hashlib.sha256(content).hexdigest()).read_bytes() == content
+        _count(route, names=1)
     stored = [p for p in files_dir.rglob("*") if p.is_file()]
     assert all(re.fullmatch(r"[0-9a-f]{64}", p.name) for p in stored), stored
     assert all(p.parent == files_dir for p in stored), stored
@@ -401,6 +417,7 @@ def test_a_request_that_fails_after_storing_leaves_no_orphan_file(
     response = _post(target, route, "bien-ban.pdf", content)
     assert response.status_code == 503, response.text[-300:]
     assert _tree(tmp_path) == before
+    _count(route, faults=1)
     assert not any(target.names())
     monkeypatch.setattr(trail, "record", real_record)
     again = _post(route.target(world), route, "bien-ban.pdf", content)

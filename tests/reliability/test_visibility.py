@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests import figures
 from tests.audits import support as audits
 from tests.documents import factories as documents
 from tests.matrix import ROLES
@@ -100,6 +101,13 @@ def test_lists_show_only_what_the_reader_may_open(records):
             assert response.status_code == 200, f"{role} is shown {url} but gets {response}"
             shown += 1
     assert shown > 50  # the fixture's records were listed
+    figures.add(
+        "visibility",
+        "{shown} records listed to {roles} roles (API and pages) opened; "
+        "{refused} guessed ids of records one may not open refused 403/404",
+        shown=shown,
+        roles=set(ROLES),
+    )
 
 
 def test_a_guessed_id_of_what_one_may_not_open_is_refused(records):
@@ -117,3 +125,9 @@ def test_a_guessed_id_of_what_one_may_not_open_is_refused(records):
             assert page.status_code in (403, 404), f"{role} opens the page of unlisted {url}"
             refused += 1
     assert refused >= 6  # some roles were refused something
+    figures.add(
+        "visibility",
+        "{shown} records listed to {roles} roles (API and pages) opened; "
+        "{refused} guessed ids of records one may not open refused 403/404",
+        refused=refused,
+    )
