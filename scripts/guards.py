@@ -500,8 +500,14 @@ def _pytest(tests: tuple[str, ...], database_url: str | None) -> tuple[int, str]
     return run.returncode, run.stdout + run.stderr
 
 
+def _short(node: str) -> str:
+    """tests/x/test_y.py::test_z[a b/c] → test_y.py::test_z[a b/c]"""
+    path, _, rest = node.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{rest}" if rest else path.rsplit("/", 1)[-1]
+
+
 def _first_failure(output: str) -> str:
-    found = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)
+    found = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.MULTILINE)
     if not found:
         return ""
     return found.group(1).split("::", 1)[-1]
@@ -574,7 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         where = "PostgreSQL" if guard.postgres else "SQLite"
         if guard.postgres and not args.postgres:
-            rows.append((guard.name, where, ", ".join(guard.tests), "skipped: no --postgres"))
+            tests = ", ".join(_short(t) for t in guard.tests)
+            rows.append((guard.name, where, tests, "skipped: no --postgres"))
             continue
         if guard.postgres:
             # A fresh database for each run: a migration is a guard too (the trail trigger).
@@ -590,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             if ok:
                 ok, result = _run(guard, None)
         bad += not ok
-        tests = ", ".join(t.rsplit("/", 1)[-1] for t in guard.tests)
+        tests = ", ".join(_short(t) for t in guard.tests)
         rows.append((guard.name, where, tests, result))
         print(
             f"{'ok ' if ok else 'BAD'} {guard.name} ({time.monotonic() - started:.0f} s)",
