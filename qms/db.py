@@ -6,8 +6,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, Session, SQLModel, create_engine
@@ -132,6 +134,30 @@ def refresh_statistics(engine: Engine) -> None:
 def read_only(engine: Engine) -> Engine:
     """The same engine, starting deferred transactions: for requests that only read."""
     return engine.execution_options(qms_write=False)
+
+
+# Files a transaction wrote into the store, removed again unless it commits.
+NEW_FILES = "qms_new_files"
+
+
+def remove_unless_committed(session: Session, path: Path) -> None:
+    """A file the session's transaction has just written: if the transaction ends without
+    committing (a refusal further on, a failed flush or commit), the file is removed, so a
+    failed request leaves no file that no record names. Only for files this transaction
+    created: bytes already in the store may belong to committed records."""
+    session.info.setdefault(NEW_FILES, []).append(Path(path))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _keep_committed_files(session) -> None:
+    session.info.pop(NEW_FILES, None)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _remove_uncommitted_files(session, transaction) -> None:
+    if transaction.parent is None:
+        for path in session.info.pop(NEW_FILES, ()):
+            path.unlink(missing_ok=True)
 
 
 @contextmanager

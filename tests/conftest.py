@@ -26,6 +26,18 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + POSTGRES_URL if ON_POSTGRES else 'SQLite (file per test)'}"
 
 
+def pytest_terminal_summary(terminalreporter):
+    """What the reliability and security tests checked, counted as they ran (tests/figures)."""
+    from tests import figures
+
+    found = figures.lines()
+    if found:
+        database = "PostgreSQL" if ON_POSTGRES else "SQLite"
+        terminalreporter.write_sep("-", f"figures ({database})")
+        for line in found:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path | None:
     """SQLite: one database migrated to head, copied for each test. PostgreSQL: migrated once."""

@@ -9,6 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from tests import figures
+
 
 @pytest.fixture
 def api_schema(app):
@@ -34,6 +36,14 @@ CHECKS = [
 def test_every_operation_answers_within_its_contract(case, world):
     token = world.token(world.admin)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    figures.add(
+        "schemathesis",
+        "{operations} operations fuzzed, {examples} examples run and validated "
+        "({checks} checks each), as an administrator",
+        operations={case.operation.label},
+        examples=1,
+        checks={c.__name__ for c in CHECKS},
+    )
 
 
 def test_the_schema_lists_every_api_route(app):
@@ -44,4 +54,10 @@ def test_the_schema_lists_every_api_route(app):
         (method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item
     }
     api_cases = {key for key in CASES if key[1].startswith("/api/")}
+    figures.add(
+        "schemathesis, schema",
+        "{documented} operations in the OpenAPI schema, {api_routes} API routes in the matrix",
+        documented=documented,
+        api_routes=api_cases,
+    )
     assert api_cases <= documented, sorted(api_cases - documented)

@@ -10,6 +10,7 @@ import pytest
 
 import tests.matrix as matrix_pkg
 from qms.app import walk_routes
+from tests import figures
 from tests.matrix import ROLES, Case
 
 
@@ -33,6 +34,12 @@ def _routes(app):
 
 def test_every_route_has_a_matrix_entry(app):
     missing = [f"{m} {p}" for m, p in _routes(app) if (m, p) not in CASES]
+    figures.add(
+        "role matrix, routes of the app",
+        "{app_routes} routes walked, {missing} without a matrix entry",
+        app_routes=set(_routes(app)),
+        missing=len(missing),
+    )
     assert not missing, "routes without an expected answer per role: " + ", ".join(missing)
 
 
@@ -57,6 +64,7 @@ def _call(client, case: Case, spec: dict, csrf: str | None):
 def test_route_answers_each_role_as_the_matrix_says(world, key):
     case = CASES[key]
     is_api = case.path.startswith("/api/")
+    refused = 0
     for role in ROLES:
         person = world.by_role[role]
         spec = case.setup(world, role)
@@ -75,12 +83,30 @@ def test_route_answers_each_role_as_the_matrix_says(world, key):
             assert response.status_code == 403, (
                 f"{role} not refused on {case.method} {case.path}: {response.status_code}"
             )
+            refused += 1
+    figures.add(
+        "role matrix",
+        "{routes} routes ({api} API, {pages} pages) × {roles} roles = {checks} checks: "
+        "{refused} refused with 403 where the matrix says, {allowed} let through, none 5xx",
+        routes={key},
+        api={key} if is_api else set(),
+        pages=set() if is_api else {key},
+        roles=set(ROLES),
+        checks=len(ROLES),
+        refused=refused,
+        allowed=len(ROLES) - refused,
+    )
 
 
 @pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]} {k[1]}")
 def test_route_refuses_nobody(world, key):
     case = CASES[key]
     if case.public:
+        figures.add(
+            "role matrix, nobody signed in",
+            "{refused} routes answered 401 (API) or a sign-in redirect (pages); {public} public",
+            public=1,
+        )
         return
     spec = case.setup(world, "admin")
     if case.path.startswith("/api/"):
@@ -91,3 +117,8 @@ def test_route_refuses_nobody(world, key):
         response = _call(browser, case, spec, browser.csrf("/login"))
         assert response.status_code == 303, response.text[:300]
         assert response.headers["location"].startswith("/login")
+    figures.add(
+        "role matrix, nobody signed in",
+        "{refused} routes answered 401 (API) or a sign-in redirect (pages); {public} public",
+        refused=1,
+    )

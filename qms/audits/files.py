@@ -34,6 +34,7 @@ class Stored:
     sha256: str
     size: int
     content_type: str
+    created: bool = False  # written by this call (not already in the store)
 
 
 def path_for(files_dir: Path, sha256: str) -> Path:
@@ -94,11 +95,14 @@ def store_upload(*, files_dir: Path, stream: BinaryIO, max_bytes: int) -> Stored
                 field="file",
             )
         target = files_dir / digest.hexdigest()
-        if target.exists():
-            temp.unlink()
-        else:
+        created = not target.exists()
+        if created:
             os.replace(temp, target)
-        return Stored(sha256=digest.hexdigest(), size=size, content_type=content_type)
+        else:
+            temp.unlink()
+        return Stored(
+            sha256=digest.hexdigest(), size=size, content_type=content_type, created=created
+        )
     finally:
         temp.unlink(missing_ok=True)
 

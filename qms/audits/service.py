@@ -29,7 +29,7 @@ from qms.audits.states import AuditStatus, check_transition, transition
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
-from qms.db import utcnow
+from qms.db import remove_unless_committed, utcnow
 from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
 from qms.home.service import Slice, first_rows
 from qms.trail import service as trail
@@ -692,7 +692,12 @@ def add_attachment(
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
     stored = files.store_upload(files_dir=files_dir, stream=stream, max_bytes=max_bytes)
-    label = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or stored.sha256
+    if stored.created:
+        remove_unless_committed(session, files.path_for(files_dir, stored.sha256))
+    # The client's name is a label only: its last part, printable characters (no NUL, which
+    # PostgreSQL cannot store), at most 255 of them.
+    label = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    label = "".join(c for c in label if c.isprintable()).strip()[:255] or stored.sha256
     row = ChecklistAttachment(
         item_id=item.id,
         sha256=stored.sha256,

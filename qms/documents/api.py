@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
 from sqlmodel import Session
 
-from qms.auth.permissions import require
+from qms.auth.permissions import can, require
 from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
 from qms.documents import copies, service
 from qms.documents.files import FILE_TYPES
@@ -178,7 +178,12 @@ def update_document(
 def list_revisions(document_id: IdPath, session: SessionDep, user: CurrentUser):
     require(user, "document.read")
     document = service.get_document(session=session, document_id=document_id)
-    return [summary(session, r) for r in service.revisions_of(session=session, document=document)]
+    # Only the revisions the caller may open: a draft is listed to those working on it.
+    return [
+        summary(session, r)
+        for r in service.revisions_of(session=session, document=document)
+        if can(user, "revision.read", r)
+    ]
 
 
 @router.post("/documents/{document_id}/revisions", status_code=201, response_model=RevisionPublic)

@@ -34,6 +34,7 @@ class StoredFile:
     name: str
     type: str
     size: int
+    created: bool = False  # written by this call (not already in the store)
 
 
 def detect_type(data: bytes) -> str | None:
@@ -84,7 +85,8 @@ def store(*, files_dir: Path, data: bytes, filename: str, max_bytes: int) -> Sto
         )
     digest = hashlib.sha256(data).hexdigest()
     target = files_dir / digest
-    if not target.exists():
+    created = not target.exists()
+    if created:
         files_dir.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=files_dir, prefix=".upload-")
         try:
@@ -94,7 +96,9 @@ def store(*, files_dir: Path, data: bytes, filename: str, max_bytes: int) -> Sto
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-    return StoredFile(sha256=digest, name=_clean_name(filename), type=kind, size=len(data))
+    return StoredFile(
+        sha256=digest, name=_clean_name(filename), type=kind, size=len(data), created=created
+    )
 
 
 def read_checked(*, files_dir: Path, sha256: str) -> bytes:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
-from qms.db import utcnow
+from qms.db import remove_unless_committed, utcnow
 from qms.documents import content, files, search
 from qms.documents.models import (
     Acknowledgement,
@@ -568,6 +568,8 @@ def attach_file(
         check_version(revision, version)
     _only_draft(revision)
     stored = files.store(files_dir=files_dir, data=data, filename=filename, max_bytes=max_bytes)
+    if stored.created:
+        remove_unless_committed(session, files_dir / stored.sha256)
     changes = {
         "file_sha256": [revision.file_sha256, stored.sha256],
         "file_name": [revision.file_name or None, stored.name],

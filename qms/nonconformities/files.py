@@ -70,11 +70,13 @@ def check(content: bytes, *, max_bytes: int) -> str:
     return media_type
 
 
-def store(content: bytes, files_dir: Path) -> str:
-    """Write the content under its SHA-256 (once) and answer the hash."""
+def store(content: bytes, files_dir: Path) -> tuple[str, bool]:
+    """Write the content under its SHA-256 (once); answer the hash and whether this call
+    wrote it (False when the same bytes were already kept)."""
     digest = hashlib.sha256(content).hexdigest()
     target = Path(files_dir) / digest
-    if not target.exists():
+    created = not target.exists()
+    if created:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Written aside then renamed: a reader never sees half a file.
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
@@ -85,7 +87,7 @@ def store(content: bytes, files_dir: Path) -> str:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-    return digest
+    return digest, created
 
 
 def path_of(files_dir: Path, sha256: str) -> Path:

@@ -21,7 +21,7 @@ from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
-from qms.db import utcnow
+from qms.db import remove_unless_committed, utcnow
 from qms.errors import Conflict, Invalid, Label, NotFound, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
@@ -661,7 +661,9 @@ def attach_evidence(
             code=nc.code,
         )
     media_type = evidence_files.check(content, max_bytes=max_bytes)
-    digest = evidence_files.store(content, files_dir)
+    digest, created = evidence_files.store(content, files_dir)
+    if created:
+        remove_unless_committed(session, evidence_files.path_of(files_dir, digest))
     row = EvidenceFile(
         action_id=action.id,
         sha256=digest,

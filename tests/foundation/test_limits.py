@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import figures
+
 
 @pytest.fixture
 def small_app(settings):
@@ -57,3 +59,8 @@ def test_a_database_that_does_not_answer_is_503(tmp_path):
     client.cookies.set("qms_session", "abc")
     page = client.get("/")
     assert page.status_code == 503 and "not answering" in page.text
+    figures.add(
+        "faults, database down",
+        "database unreachable: {answers} requests (health, API, page) answered 503 with a message",
+        answers=3,
+    )

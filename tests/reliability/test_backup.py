@@ -12,7 +12,13 @@ from sqlmodel import SQLModel
 
 from qms.config import Settings
 from qms.db import make_engine
+from tests import figures
 from tests.conftest import ON_POSTGRES, POSTGRES_URL
+
+BACKUP = (
+    "round trip: {tables} tables ({rows} rows) and {files} files compared equal, "
+    "trail verified; {tampered} tampered archives refused"
+)
 
 
 def _tables(engine) -> dict[str, list[tuple]]:
@@ -74,10 +80,18 @@ def test_a_backup_restores_every_table_file_and_the_trail(
     assert code == 0, output
     restored = make_engine(empty_target, pool=False)
     try:
-        assert _tables(restored) == _tables(engine)
+        tables = _tables(restored)
+        assert tables == _tables(engine)
         assert _files(empty_target.files_dir) == _files(settings.files_dir)
     finally:
         restored.dispose()
+    figures.add(
+        "backup",
+        BACKUP,
+        tables=len(tables),
+        rows=sum(len(rows) for rows in tables.values()),
+        files=len(_files(settings.files_dir)),
+    )
     code, output = cli("trail", "verify", env_extra=env)
     assert code == 0 and "trail intact" in output
 
@@ -107,3 +121,31 @@ def test_a_tampered_archive_is_refused(world, cli, settings, empty_target, tmp_p
     }
     code, output = cli("restore", str(tampered), env_extra=env)
     assert code == 1 and "does not match its manifest" in output
+    figures.add("backup", BACKUP, tampered=1)
+
+
+def test_a_tampered_database_in_an_archive_is_refused(world, cli, settings, empty_target, tmp_path):
+    import io
+    import json
+    import tarfile
+
+    archive = tmp_path / "b.tar.gz"
+    assert cli("backup", str(archive))[0] == 0
+    tampered = tmp_path / "t.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
+        members = {m.name: m for m in source.getmembers()}
+        manifest = json.loads(source.extractfile(members["manifest.json"]).read())
+        for member in source.getmembers():
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name == manifest["database"]["name"]:
+                data += b"-- one more line\n"  # bytes added to the database's image
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data) if data is not None else None)
+    env = {
+        "QMS_DATA_DIR": str(empty_target.data_dir),
+        "QMS_DATABASE_URL": empty_target.database_url or "",
+    }
+    code, output = cli("restore", str(tampered), env_extra=env)
+    assert code == 1 and "database does not match its manifest" in output
+    figures.add("backup", BACKUP, tampered=1)
+    assert not any(p.is_file() for p in empty_target.data_dir.rglob("*"))

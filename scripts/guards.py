@@ -1,0 +1,622 @@
+"""Prove that each reliability and security test fails when the guard it covers is removed.
+
+Usage: .venv/bin/python scripts/guards.py [--list] [--baseline] [--postgres URL [--postgres-only]]
+                                          [NAME...]
+
+Each guard below names a source file, the exact text of the guard, the text that removes
+or breaks it, and the tests that must then fail. For each one the script applies the
+change in place, runs those tests (`pytest -x -q -p no:cacheprovider`), puts the file
+back (in a `finally`), and prints a table. It exits 1 if any removal goes unnoticed (the
+tests still pass) or cannot be checked (the text is not found exactly once, pytest
+errors out or collects nothing).
+
+It refuses to start if any of the files it would change has uncommitted changes, so that
+restoring them can never lose work.
+
+Guards marked PostgreSQL run only with `--postgres URL` (or QMS_TEST_DATABASE_URL set): a
+fresh database `<name>_guard_<pid>` is created on that server for each of them and dropped
+after. The others run on SQLite (QMS_TEST_DATABASE_URL is removed from their environment).
+`--baseline` first runs each guard's tests unchanged, which must pass, so that a test
+failing for another reason is not counted as proof.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    file: str  # relative to the repository root
+    guard: str  # exact text, present once
+    broken: str  # what replaces it
+    tests: tuple[str, ...]  # pytest node ids that must fail once the guard is gone
+    postgres: bool = False  # meaningful only on PostgreSQL
+
+
+MATRIX = "tests/test_role_matrix.py::test_route_answers_each_role_as_the_matrix_says"
+PAGES = "tests/foundation/test_pages.py"
+UPLOADS = "tests/reliability/test_uploads.py"
+
+GUARDS: list[Guard] = [
+    # --- permissions ----------------------------------------------------------------------
+    Guard(
+        "can() answers the rule",
+        "qms/auth/permissions.py",
+        "    return bool(declared.check(user, record))",
+        "    return True",
+        (
+            f"{MATRIX}[POST /api/v1/departments]",
+            "tests/foundation/test_people_api.py::test_only_an_admin_creates_users_and_departments",
+        ),
+    ),
+    Guard(
+        "require() refuses",
+        "qms/auth/permissions.py",
+        "    if not can(user, action, record):\n        raise Forbidden",
+        "    if False:\n        raise Forbidden",
+        (f"{MATRIX}[POST /api/v1/departments]", f"{MATRIX}[POST /api/v1/documents]"),
+    ),
+    Guard(
+        "a route without a matrix entry fails the suite",
+        "tests/matrix/foundation.py",
+        '    Case("GET", "/api/v1/my-work", EVERYONE),\n',
+        "",
+        ("tests/test_role_matrix.py::test_every_route_has_a_matrix_entry",),
+    ),
+    Guard(
+        "lists show only what the reader may open (audits)",
+        "qms/audits/service.py",
+        "    return query.where(or_(*conditions))",
+        "    return query",
+        (
+            "tests/reliability/test_visibility.py::test_lists_show_only_what_the_reader_may_open",
+            "tests/audits/test_planning.py::test_who_sees_which_audits",
+        ),
+    ),
+    Guard(
+        "another department's audit by guessed id is refused",
+        "qms/audits/permissions.py",
+        "        or (audit is not None and manages(user, audit.department_id))\n    )",
+        "        or audit is not None\n    )",
+        (
+            "tests/reliability/test_visibility.py::test_a_guessed_id_of_what_one_may_not_open_is_refused",
+            "tests/audits/test_planning.py::test_who_sees_which_audits",
+        ),
+    ),
+    Guard(
+        "an unpublished revision by guessed id is refused",
+        "qms/documents/permissions.py",
+        "    if revision is None or RevisionStatus(revision.status) in PUBLISHED:\n        return True",
+        "    if True:\n        return True",
+        (
+            "tests/reliability/test_visibility.py::test_a_guessed_id_of_what_one_may_not_open_is_refused",
+        ),
+    ),
+    # --- forms and requests ---------------------------------------------------------------
+    Guard(
+        "CSRF token checked on every page POST",
+        "qms/pages.py",
+        "        or not hmac.compare_digest(sent, csrf_token(request))\n    ):",
+        "        or False\n    ):",
+        (
+            f"{PAGES}::test_a_forged_csrf_token_is_403",
+            f"{PAGES}::test_the_csrf_token_is_bound_to_the_session",
+        ),
+    ),
+    Guard(
+        "CSRF header when the API is used with the session cookie",
+        "qms/pages.py",
+        "    if not hmac.compare_digest(sent, csrf_token(request)):",
+        "    if False:",
+        (f"{PAGES}::test_the_api_used_with_the_session_cookie_needs_the_csrf_header",),
+    ),
+    Guard(
+        "foreign Origin refused",
+        "qms/middleware.py",
+        "        if method in UNSAFE and not self._same_origin(headers):",
+        "        if False:",
+        (f"{PAGES}::test_a_post_from_a_foreign_origin_is_403",),
+    ),
+    Guard(
+        "413 counted while the body streams (chunked too)",
+        "qms/middleware.py",
+        "                if received > self.max_body:",
+        "                if False:",
+        (
+            "tests/foundation/test_limits.py::test_a_chunked_body_over_the_limit_is_413",
+            f"{UPLOADS}::test_a_chunked_upload_over_the_limit_is_413_and_leaves_no_file",
+        ),
+    ),
+    Guard(
+        "413 on a declared Content-Length, answered before reading",
+        "qms/middleware.py",
+        "        if declared and declared.isdigit() and int(declared) > self.max_body:",
+        "        if False:",
+        (f"{UPLOADS}::test_a_declared_body_over_the_limit_is_refused_before_it_is_read",),
+    ),
+    # --- uploads --------------------------------------------------------------------------
+    Guard(
+        "document file type read from its bytes",
+        "qms/documents/files.py",
+        "    kind = detect_type(data)\n",
+        '    kind = detect_type(data) or "pdf"\n',
+        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+    ),
+    Guard(
+        "evidence file type read from its bytes",
+        "qms/nonconformities/files.py",
+        "    media_type = sniff(content)\n",
+        '    media_type = sniff(content) or "application/pdf"\n',
+        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+    ),
+    Guard(
+        "audit attachment type read from its bytes",
+        "qms/audits/files.py",
+        "        content_type = sniff(temp)\n",
+        '        content_type = sniff(temp) or "application/pdf"\n',
+        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+    ),
+    Guard(
+        "a document file is stored under its hash, not its name",
+        "qms/documents/files.py",
+        "    target = files_dir / digest\n",
+        "    target = files_dir / filename\n",
+        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
+    ),
+    Guard(
+        "a document file's name is kept without its folders",
+        "qms/documents/files.py",
+        '    base = name.replace("\\\\", "/").rsplit("/", 1)[-1]',
+        "    base = name",
+        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
+    ),
+    Guard(
+        "an evidence file's name is kept without its folders",
+        "qms/nonconformities/files.py",
+        '    base = re.split(r"[\\\\/]", name or "")[-1]',
+        '    base = name or ""',
+        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
+    ),
+    Guard(
+        "an audit attachment's name is kept without its folders",
+        "qms/audits/service.py",
+        '    label = (filename or "").replace("\\\\", "/").rsplit("/", 1)[-1]\n',
+        '    label = filename or ""\n',
+        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
+    ),
+    Guard(
+        "an audit attachment's partial file is removed",
+        "qms/audits/files.py",
+        "    finally:\n        temp.unlink(missing_ok=True)",
+        "    finally:\n        pass",
+        (f"{UPLOADS}::test_a_refused_upload_leaves_no_file",),
+    ),
+    Guard(
+        "a file written by a transaction that does not commit is removed",
+        "qms/db.py",
+        "        for path in session.info.pop(NEW_FILES, ()):\n            path.unlink(missing_ok=True)",
+        "        session.info.pop(NEW_FILES, ())",
+        (f"{UPLOADS}::test_a_request_that_fails_after_storing_leaves_no_orphan_file",),
+    ),
+    # --- user text ------------------------------------------------------------------------
+    Guard(
+        "pages escape what people typed (autoescape)",
+        "qms/pages.py",
+        '    autoescape=select_autoescape(["html", "xml"]),',
+        "    autoescape=False,",
+        ("tests/documents/test_content.py::test_diff_rows_show_changes_and_the_page_escapes_them",),
+    ),
+    Guard(
+        "e-mails escape what people typed (autoescape)",
+        "qms/pages.py",
+        '    autoescape=select_autoescape(["html", "xml"]),',
+        "    autoescape=False,",
+        ("tests/reminders/test_sweep.py::test_user_text_in_a_digest_is_escaped",),
+    ),
+    Guard(
+        "Markdown sanitised (nh3)",
+        "qms/documents/content.py",
+        "    return nh3.clean(\n        html,",
+        "    return html or nh3.clean(\n        html,",
+        (
+            "tests/documents/test_content.py::test_markdown_is_rendered_to_safe_html",
+            "tests/documents/test_content.py::test_unsafe_markdown_is_not_served_by_the_revision_page",
+        ),
+    ),
+    # --- concurrent people ----------------------------------------------------------------
+    Guard(
+        "a stale version is refused (API)",
+        "qms/errors.py",
+        "    if record.version != version:",
+        "    if False:",
+        (
+            "tests/foundation/test_people_api.py::test_a_stale_version_is_409_and_changes_nothing",
+            "tests/reliability/test_concurrency.py::test_32_concurrent_writers_on_one_record",
+        ),
+    ),
+    Guard(
+        "a stale version is refused (the page's hidden field)",
+        "qms/auth/web.py",
+        '            user=target,\n            version=int(data.get("version") or 0),',
+        "            user=target,\n            version=target.version,",
+        (f"{PAGES}::test_a_stale_form_is_refused_with_409",),
+    ),
+    Guard(
+        "a re-shown stale form keeps the version it was edited against",
+        "templates/admin/user.html",
+        '  <input type="hidden" name="version" value="{{ form.version or target.version }}">',
+        '  <input type="hidden" name="version" value="{{ target.version }}">',
+        ("tests/reliability/test_stale_forms.py::test_a_re_shown_stale_form_is_refused_again",),
+    ),
+    Guard(
+        "SQLite write transactions BEGIN IMMEDIATE",
+        "qms/db.py",
+        '            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")',
+        '            conn.exec_driver_sql("BEGIN")',
+        (
+            "tests/reliability/test_sqlite_locking.py::"
+            "test_a_write_transaction_holds_the_write_lock_from_its_start",
+        ),
+    ),
+    Guard(
+        "UPDATE ... WHERE version = the one read (PostgreSQL READ COMMITTED)",
+        "qms/db.py",
+        '        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}',
+        "        return {}",
+        ("tests/reliability/test_concurrency.py::test_32_concurrent_writers_on_one_record",),
+        postgres=True,
+    ),
+    # --- trail and signatures -------------------------------------------------------------
+    Guard(
+        "each trail event links to the one before",
+        "qms/trail/service.py",
+        '        prev_hash=prev_hash,\n        hash="",',
+        '        prev_hash=GENESIS,\n        hash="",',
+        ("tests/foundation/test_trail.py::test_the_chain_links_each_event_to_the_one_before",),
+    ),
+    Guard(
+        "trail verify: an edited event",
+        "qms/trail/service.py",
+        "            if event_hash(event) != event.hash:",
+        "            if False:",
+        ("tests/foundation/test_trail.py::test_verify_names_the_first_edited_event",),
+    ),
+    Guard(
+        "trail verify: a deleted event",
+        "qms/trail/service.py",
+        "            if event.seq != expected_seq:",
+        "            if False:",
+        ("tests/foundation/test_trail.py::test_verify_names_a_deleted_event",),
+    ),
+    Guard(
+        "trail verify: a re-hashed event breaks the link",
+        "qms/trail/service.py",
+        "            if event.prev_hash != expected_prev:",
+        "            if False:",
+        ("tests/foundation/test_trail.py::test_verify_detects_a_rehashed_event",),
+    ),
+    Guard(
+        "qms trail verify exits 1 on a broken chain",
+        "qms/cli.py",
+        "        err=True,\n    )\n    raise typer.Exit(1)",
+        "        err=True,\n    )",
+        ("tests/foundation/test_trail.py::test_verify_names_the_first_edited_event",),
+    ),
+    Guard(
+        "PostgreSQL trigger refuses UPDATE and DELETE of the trail",
+        "qms/migrations/versions/0001_foundation.py",
+        '    if op.get_bind().dialect.name == "postgresql":\n        # The trail is append-only',
+        "    if False:\n        # The trail is append-only",
+        ("tests/foundation/test_trail.py::test_postgres_refuses_update_and_delete_of_the_trail",),
+        postgres=True,
+    ),
+    Guard(
+        "PostgreSQL appenders serialised (the chain never forks)",
+        "qms/trail/service.py",
+        '        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TRAIL_LOCK_KEY})',
+        "        pass",
+        ("tests/foundation/test_trail.py::test_concurrent_writers_never_fork_the_chain",),
+        postgres=True,
+    ),
+    Guard(
+        "signing asks for the password",
+        "qms/trail/service.py",
+        "    if not verify_password(password, signer.password_hash):",
+        "    if False:",
+        ("tests/documents/test_signoffs.py::test_a_signature_asks_for_the_password_again",),
+    ),
+    Guard(
+        "a signed (published) revision cannot be edited",
+        "qms/documents/service.py",
+        "    if revision.status != RevisionStatus.draft.value:\n        raise Conflict(\n"
+        '            "Only a draft can be edited;',
+        '    if False:\n        raise Conflict(\n            "Only a draft can be edited;',
+        ("tests/documents/test_publish.py::test_effective_content_cannot_be_edited",),
+    ),
+    Guard(
+        "signed content that no longer matches its hash is not served",
+        "qms/documents/service.py",
+        "    if actual != revision.content_hash:",
+        "    if False:",
+        ("tests/documents/test_publish.py::test_tampered_effective_content_is_never_served",),
+    ),
+    # --- faults ---------------------------------------------------------------------------
+    Guard(
+        "503 when the database does not answer",
+        "qms/app.py",
+        "        return _error(request, 503, _STATUS_MESSAGES[503])\n\n"
+        "    @app.exception_handler(DBAPIError)",
+        "        return _error(request, 500, _STATUS_MESSAGES[503])\n\n"
+        "    @app.exception_handler(DBAPIError)",
+        ("tests/foundation/test_limits.py::test_a_database_that_does_not_answer_is_503",),
+    ),
+    Guard(
+        "a database restart between requests costs no request (pool_pre_ping)",
+        "qms/db.py",
+        "    return create_engine(url, pool_pre_ping=True, **sizing)",
+        "    return create_engine(url, **sizing)",
+        (
+            "tests/reliability/test_database_returns.py::"
+            "test_the_app_recovers_by_itself_when_the_database_returns",
+        ),
+        postgres=True,
+    ),
+    # --- backup ---------------------------------------------------------------------------
+    Guard(
+        "restore checks each file against the manifest",
+        "qms/backup.py",
+        '                if _sha256(work / "files" / name) != digest:',
+        "                if False:",
+        ("tests/reliability/test_backup.py::test_a_tampered_archive_is_refused",),
+    ),
+    Guard(
+        "restore checks the database against the manifest",
+        "qms/backup.py",
+        '            if _sha256(database) != manifest["database"]["sha256"]:',
+        "            if False:",
+        ("tests/reliability/test_backup.py::test_a_tampered_database_in_an_archive_is_refused",),
+    ),
+    # --- sign-in --------------------------------------------------------------------------
+    Guard(
+        "passwords hashed with argon2id at the recommended cost",
+        "qms/auth/passwords.py",
+        '    "recommended": lambda: PasswordHash.recommended(),',
+        '    "recommended": lambda: PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024),)),',
+        ("tests/foundation/test_passwords.py::test_passwords_are_hashed_with_argon2id",),
+    ),
+    Guard(
+        "sign-in slows down per account",
+        "qms/auth/service.py",
+        "    _check_throttle(session, LoginFailure.email, email, max_failures, now)",
+        "    pass",
+        (f"{PAGES}::test_repeated_failures_slow_down_sign_in",),
+    ),
+    Guard(
+        "sign-in slows down per address",
+        "qms/auth/service.py",
+        "    _check_throttle(session, LoginFailure.ip, ip, max_failures * 4, now)",
+        "    pass",
+        (f"{PAGES}::test_failures_from_one_address_slow_down_every_account_from_it",),
+    ),
+    Guard(
+        "the sign-in wait is capped (no lock-out for ever)",
+        "qms/auth/service.py",
+        "    return min(timedelta(seconds=30) * (2 ** (failures - limit)), MAX_LOCKOUT)",
+        "    return timedelta(seconds=30) * (2 ** (failures - limit))",
+        (
+            "tests/foundation/test_passwords.py::"
+            "test_the_sign_in_wait_doubles_and_never_exceeds_its_cap",
+        ),
+    ),
+    Guard(
+        "an idle session expires",
+        "qms/auth/service.py",
+        "    if row is None or utcnow() - row.last_seen_at > idle:",
+        "    if row is None:",
+        (f"{PAGES}::test_an_idle_session_expires",),
+    ),
+    Guard(
+        "Content-Security-Policy on every page",
+        "qms/middleware.py",
+        '                    extra.append((b"content-security-policy", CSP.encode()))',
+        "                    pass",
+        (f"{PAGES}::test_pages_carry_security_headers",),
+    ),
+    Guard(
+        "CSP allows no inline script",
+        "qms/middleware.py",
+        "script-src 'self'; \"",
+        "script-src 'self' 'unsafe-inline'; \"",
+        (f"{PAGES}::test_pages_carry_security_headers",),
+    ),
+    Guard(
+        "frame denial and nosniff headers",
+        "qms/middleware.py",
+        '    (b"x-frame-options", b"DENY"),\n',
+        "",
+        (f"{PAGES}::test_pages_carry_security_headers",),
+    ),
+]
+
+
+def _dirty(files: set[str]) -> list[str]:
+    out = subprocess.run(  # noqa: S603 - fixed program, paths from the list above
+        ["git", "status", "--porcelain", "--", *sorted(files)],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
+def _postgres_database(url: str):
+    """A context manager making a fresh database next to the one `url` names."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    @contextmanager
+    def fresh():
+        base = make_url(url)
+        name = f"{base.database}_guard_{os.getpid()}"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield base.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    return fresh()
+
+
+def _pytest(tests: tuple[str, ...], database_url: str | None) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k != "QMS_TEST_DATABASE_URL"}
+    if database_url:
+        env["QMS_TEST_DATABASE_URL"] = database_url
+    run = subprocess.run(  # noqa: S603 - this interpreter, node ids from the list above
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def _short(node: str) -> str:
+    """tests/x/test_y.py::test_z[a b/c] → test_y.py::test_z[a b/c]"""
+    path, _, rest = node.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{rest}" if rest else path.rsplit("/", 1)[-1]
+
+
+def _first_failure(output: str) -> str:
+    found = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.MULTILINE)
+    if not found:
+        return ""
+    return found.group(1).split("::", 1)[-1]
+
+
+def _run(guard: Guard, database_url: str | None) -> tuple[bool, str]:
+    """Apply the removal, run the tests, restore. True when the tests noticed."""
+    path = ROOT / guard.file
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    found = text.count(guard.guard)
+    if found != 1:
+        return False, f"guard text found {found} times in {guard.file}"
+    try:
+        path.write_text(text.replace(guard.guard, guard.broken), encoding="utf-8")
+        code, output = _pytest(guard.tests, database_url)
+    finally:
+        path.write_bytes(original)
+    if code == 1:
+        return True, f"failed (good): {_first_failure(output)}"
+    if code == 0:
+        return False, "still passing (bad)"
+    tail = " | ".join(output.strip().splitlines()[-3:])
+    return False, f"pytest exit {code} (not a test failure): {tail[:200]}"
+
+
+def _baseline(guard: Guard, database_url: str | None) -> tuple[bool, str]:
+    code, output = _pytest(guard.tests, database_url)
+    if code == 0:
+        return True, ""
+    return False, f"tests fail with the guard in place (exit {code}): {_first_failure(output)}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="run only guards whose name contains these")
+    parser.add_argument("--list", action="store_true", help="list the guards and stop")
+    parser.add_argument("--baseline", action="store_true", help="first check the tests pass")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("QMS_TEST_DATABASE_URL"),
+        help="server for the PostgreSQL guards (a fresh database is made on it for each)",
+    )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="only the guards marked PostgreSQL"
+    )
+    args = parser.parse_args(argv)
+    chosen = [
+        g
+        for g in GUARDS
+        if (not args.names or any(n.lower() in g.name.lower() for n in args.names))
+        and (g.postgres or not args.postgres_only)
+    ]
+    if not chosen:
+        print("no guard matches " + ", ".join(args.names))
+        return 2
+    if args.list:
+        for g in chosen:
+            where = "PostgreSQL" if g.postgres else "SQLite"
+            print(f"{g.name} [{where}] {g.file}\n    " + "\n    ".join(g.tests))
+        return 0
+    dirty = _dirty({g.file for g in chosen})
+    if dirty:
+        print("refusing to start: uncommitted changes to " + ", ".join(dirty))
+        return 2
+
+    rows: list[tuple[str, str, str, str]] = []
+    bad = 0
+    for guard in chosen:
+        started = time.monotonic()
+        where = "PostgreSQL" if guard.postgres else "SQLite"
+        if guard.postgres and not args.postgres:
+            tests = ", ".join(_short(t) for t in guard.tests)
+            rows.append((guard.name, where, tests, "skipped: no --postgres"))
+            continue
+        if guard.postgres:
+            # A fresh database for each run: a migration is a guard too (the trail trigger).
+            ok, result = True, ""
+            if args.baseline:
+                with _postgres_database(args.postgres) as url:
+                    ok, result = _baseline(guard, url)
+            if ok:
+                with _postgres_database(args.postgres) as url:
+                    ok, result = _run(guard, url)
+        else:
+            ok, result = _baseline(guard, None) if args.baseline else (True, "")
+            if ok:
+                ok, result = _run(guard, None)
+        bad += not ok
+        tests = ", ".join(_short(t) for t in guard.tests)
+        rows.append((guard.name, where, tests, result))
+        print(
+            f"{'ok ' if ok else 'BAD'} {guard.name} ({time.monotonic() - started:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    print()
+    print("| guard removed | database | tests | result |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    checked = sum(1 for r in rows if not r[3].startswith("skipped"))
+    print(
+        f"\n{checked} guards removed one at a time, {checked - bad} noticed by their tests, "
+        f"{bad} not."
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
