@@ -47,6 +47,7 @@ class Guard:
 MATRIX = "tests/test_role_matrix.py::test_route_answers_each_role_as_the_matrix_says"
 PAGES = "tests/foundation/test_pages.py"
 UPLOADS = "tests/reliability/test_uploads.py"
+SIGNATURES = "tests/reliability/test_signatures.py"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -446,6 +447,38 @@ GUARDS: list[Guard] = [
         '    (b"x-frame-options", b"DENY"),\n',
         "",
         (f"{PAGES}::test_pages_carry_security_headers",),
+    ),
+    # --- signatures after signing -------------------------------------------------------
+    Guard(
+        "a reported audit's answers are frozen",
+        "qms/audits/service.py",
+        "    if status in (AuditStatus.reported, AuditStatus.closed):\n        raise Conflict(",
+        "    if False:\n        raise Conflict(",
+        (f"{SIGNATURES}::test_a_reported_audit_refuses_every_change_to_what_was_signed",),
+    ),
+    Guard(
+        "void signatures shown on the revision page",
+        "templates/documents/revision.html",
+        "{% if void_signatures %}",
+        "{% if false %}",
+        (f"{SIGNATURES}::test_returning_a_reviewed_revision_voids_its_signature_visibly",),
+    ),
+    Guard(
+        "a record that no longer hashes to what was signed says so",
+        "qms/trail/service.py",
+        "    if content_hash != signature.content_hash:\n        return \"altered\"",
+        "    if False:\n        return \"altered\"",
+        (
+            f"{SIGNATURES}::test_a_closed_nonconformity_edited_in_the_database_shows_its_signature_no_longer_holds",
+            f"{SIGNATURES}::test_a_reported_audit_edited_in_the_database_shows_its_signature_no_longer_holds",
+        ),
+    ),
+    Guard(
+        "exported cells never start a formula with typed text",
+        "qms/documents/export.py",
+        "    if isinstance(value, str) and value.startswith(_FORMULA_START):",
+        "    if False:",
+        ("tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",),
     ),
 ]
 
