@@ -53,9 +53,11 @@ def item_rows(data_dir: Path) -> list[dict]:
 
 def warm_up() -> None:
     """Load the fonts and the stylesheet once, as a running server has."""
-    from qms.audits import pdf
+    from qms.reports import pdf
 
-    pdf.render_pdf("<p>Khởi động</p>")
+    pdf.render_pdf(
+        "<p>Khởi động</p>", stylesheets=[pdf.stylesheet("audit_report.css")], timeout=600
+    )
 
 
 def report(data_dir: Path) -> dict:
