@@ -2,8 +2,9 @@
 of the same text in the same run.
 
 Each rendering runs in a fresh process (`python -m bench.pdf --worker KIND --items N`), so
-its peak memory (VmHWM) is its own. Inside, a one-row document is rendered first (fonts
-loaded, caches warm), then the measured one.
+its peak memory (VmHWM) is its own (ours renders in qms.reports.pdf's child process, whose
+peak is read too). Inside, a one-row document is rendered first (fonts loaded, caches warm,
+the modules a server has imported), then the measured one.
 """
 
 from __future__ import annotations
@@ -97,13 +98,18 @@ def worker(kind: str, items: int) -> dict:
         seconds, size = done["seconds"], done["bytes"]
     if data_dir is not None:
         shutil.rmtree(data_dir, ignore_errors=True)
-    return {
-        "kind": kind,
-        "items": items,
-        "seconds": seconds,
-        "bytes": size,
-        "peak_mb": peak_rss_mb(os.getpid()),
-    }
+    out = {"kind": kind, "items": items, "seconds": seconds, "bytes": size}
+    own = peak_rss_mb(os.getpid())
+    if kind == "naive":
+        out["peak_mb"] = own
+    else:
+        # Ours renders in a child process: its peak is the rendering's, this process's
+        # is the server side (the records, the HTML). The goal is on the larger.
+        out["report_seconds"] = done["report_seconds"]
+        out["renderer_peak_mb"] = done["renderer_peak_mb"]
+        out["caller_peak_mb"] = own
+        out["peak_mb"] = max(own, done["renderer_peak_mb"])
+    return out
 
 
 def run_worker(kind: str, items: int) -> dict:
