@@ -184,6 +184,14 @@ def section_sweeps(report: Report, plan: Plan, datasets: dict[float, Dataset], l
     report.add("sweep", f"{label}: daily sweep, nothing new, full size", full["repeat_s"], unit="s")
     ratio = full["repeat_s"] / runs[small]["repeat_s"]
     report.add("size ratio", f"{label}: daily sweep full / tenth", ratio, "< 2", ratio < 2)
+    report.add(
+        "sweep",
+        f"{label}: next day's sweep, full size ({full['next_day_created']:,} reminders)",
+        full["next_day_s"],
+        unit="s",
+    )
+    ratio = full["next_day_s"] / runs[small]["next_day_s"]
+    report.add("size ratio", f"{label}: next day's sweep full / tenth", ratio)
 
 
 def section_imports(report: Report, plan: Plan, dataset: Dataset) -> None:
