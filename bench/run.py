@@ -341,18 +341,26 @@ def main(argv=None) -> None:
     report = Report()
     failures = []
 
+    spent: dict[str, float] = {}
+
     def attempt(name, fn, *a):
         if name in skip:
-            return
+            return None
+        began = time.perf_counter()
         try:
-            fn(*a)
+            return fn(*a)
         except Exception as exc:
             traceback.print_exc()
             failures.append(name)
             report.note(f"{name} failed: {type(exc).__name__}: {str(exc)[:300]}")
+            return None
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
 
     try:
+        began = time.perf_counter()
         datasets = section_generate(report, plan, args.work_dir, lambda _s: None)
+        spent["generate"] = time.perf_counter() - began
         large = datasets[plan.scales[1]]
         attempt("sweeps", section_sweeps, report, plan, datasets, "SQLite")
         attempt("latency", section_latency, report, plan, datasets)
@@ -375,6 +383,10 @@ def main(argv=None) -> None:
                 _pg("dropdb", pg_name)
             except subprocess.CalledProcessError as exc:
                 print(f"could not drop {pg_name}: {exc.stderr}")
+    report.note(
+        "wall time by section: "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in spent.items())
+    )
     (args.work_dir / "results.json").write_text(json.dumps(report.data, indent=1, default=str))
     write_results(report, info, args, started, results_path)
     if failures:
