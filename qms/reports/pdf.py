@@ -55,6 +55,8 @@ PDF_TEMPLATES = TEMPLATES_DIR / "pdf"
 # is served, from the app's static folder.
 BASE_URL = "https://qms.invalid/static/"
 MAX_CONCURRENT = 2
+# A rendering process that grew past this (a very large record) is not kept idle.
+MAX_IDLE_MB = 250
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -200,6 +202,16 @@ class _Child:
         self.process.wait()
 
 
+def _resident_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 _idle: list[_Child] = []
 _idle_lock = threading.Lock()
@@ -258,7 +270,12 @@ def render_pdf(html: str, *, stylesheets: Sequence[str] = (), timeout: float) ->
         except BaseException:
             child.stop()
             raise
-        _give_back(child)
+        # A very large record leaves the process big (Python keeps what it allocated):
+        # start afresh rather than keep that memory while idle.
+        if _resident_mb(child.process.pid) > MAX_IDLE_MB:
+            child.stop()
+        else:
+            _give_back(child)
     if status != "ok":
         log.error("PDF rendering failed: %s", value)
         raise _failed()
