@@ -206,3 +206,13 @@ def test_at_most_two_renders_run_at_once(monkeypatch):
     # than two rendering processes at a time.
     assert outcomes == [503] * 5
     assert most[0] == pdf.MAX_CONCURRENT
+
+
+def test_a_rendering_process_grown_too_big_is_not_kept(monkeypatch):
+    pdf.shutdown()
+    monkeypatch.setattr(pdf, "MAX_IDLE_MB", 0)
+    assert pdf.render_pdf("<p>Một trang</p>", timeout=60).startswith(b"%PDF-")
+    assert pdf._idle == []
+    monkeypatch.setattr(pdf, "MAX_IDLE_MB", 10_000)
+    pdf.render_pdf("<p>Một trang</p>", timeout=60)
+    assert len(pdf._idle) == 1 and pdf._idle[0].alive()
