@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
@@ -169,6 +170,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if "locked" in str(exc.orig).lower():
             return _error(request, 503, N_("The database is busy. Try again in a moment."))
         return _error(request, 503, _STATUS_MESSAGES[503])
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_full(request: Request, exc: PoolTimeout):
+        # Every pooled connection stayed busy for the pool's whole timeout: the database is
+        # overloaded, not the request wrong (nor its token: authentication never answers
+        # 401 for a database that did not answer).
+        log.warning("no database connection free: %s", exc)
+        return _error(request, 503, N_("The database is busy. Try again in a moment."))
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError):

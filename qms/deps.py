@@ -30,12 +30,17 @@ def get_session(request: Request) -> Iterator[Session]:
     engine = request.app.state.engine
     write = request.method not in SAFE_METHODS
     with Session(engine if write else read_only(engine), expire_on_commit=False) as session:
+        # Pages rendered inside the handler read their header figures (the unread badge)
+        # in this same transaction; error pages rendered after it ends open their own.
+        request.state.db_session = session
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            request.state.db_session = None
 
 
 # Ids as the databases store them: anything else is a 422 naming the parameter, not a 500.

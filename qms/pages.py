@@ -163,7 +163,14 @@ def render(
 
     ensure_anon_cookie(request)
     counter = getattr(request.app.state, "unread_counter", None)
-    unread = counter(request.app.state.engine, user.id) if user is not None and counter else 0
+    # Counted in the request's own transaction when it is still open: a second pooled
+    # connection per page would double what a page holds of a full pool.
+    session = getattr(request.state, "db_session", None)
+    unread = (
+        counter(request.app.state.engine, user.id, session=session)
+        if user is not None and counter
+        else 0
+    )
     values = {
         "unread": unread,
         "request": request,

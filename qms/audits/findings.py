@@ -20,6 +20,11 @@ def status_label(status: str) -> str:
     return next((label for key, label in STATUS_LABELS.items() if key == status), status)
 
 
+def unsettled_audit_ids():
+    """A subquery of the audits with a nonconformity still neither closed nor cancelled."""
+    return nonconformities.unsettled_audit_ids()
+
+
 def for_item(*, session: Session, item: ChecklistItem):
     return nonconformities.for_checklist_item(session=session, checklist_item_id=item.id)
 

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, or_
+from sqlalchemy import exists, func, or_
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms.audits import checklists, files, findings
@@ -30,6 +31,7 @@ from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import utcnow
 from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
+from qms.home.service import Slice, first_rows
 from qms.trail import service as trail
 
 CODE_SERIES = "IA"
@@ -307,11 +309,19 @@ def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
     return out
 
 
+def _named(query):
+    """Users loaded for their names: their roles are not loaded with them (one query
+    less; read lazily if ever needed)."""
+    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
+
+
 def people(*, session: Session, ids) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
+    return {
+        u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(wanted))).all()
+    }
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -903,17 +913,65 @@ def counts_by_status(*, session: Session, year: int) -> Counter:
     return Counter({status: int(n) for status, n in rows})
 
 
-def active_audits_for(*, session: Session, user: User) -> list[Audit]:
-    """Planned and in-progress audits the user audits or (as manager) is audited by."""
-    live = [AuditStatus.planned.value, AuditStatus.in_progress.value]
-    query = select(Audit).where(col(Audit.status).in_(live))
+def _auditing(user: User):
+    """The condition: the user leads the audit or is on its team."""
     team = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
-    conditions = [Audit.lead_auditor_id == user.id, col(Audit.id).in_(team)]
+    return or_(Audit.lead_auditor_id == user.id, col(Audit.id).in_(team))
+
+
+# The home's work lists: each the `limit` most urgent and how many there are in all.
+
+
+def coming_audits(*, session: Session, user: User, until: date, today: date, limit: int) -> Slice:
+    """Planned audits starting by `until` that the user audits or (as manager) whose
+    department is audited, earliest first; those past their planned start are overdue."""
+    conditions = [_auditing(user)]
     if user.has_role(Role.manager) and user.department_id is not None:
         conditions.append(Audit.department_id == user.department_id)
-    return list(
-        session.exec(query.where(or_(*conditions)).order_by(col(Audit.planned_start_on))).all()
+    query = select(Audit).where(
+        Audit.status == AuditStatus.planned.value,
+        Audit.planned_start_on <= until,
+        or_(*conditions),
     )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(Audit.planned_start_on), col(Audit.id)],
+        limit=limit,
+        overdue=col(Audit.planned_start_on) < today,
+    )
+
+
+def audits_to_work_on(*, session: Session, user: User, today: date, limit: int) -> Slice:
+    """Audits in progress the user is on that wait for them: checklist items still to
+    answer, or (for the lead auditor) the report to issue; earliest planned end first."""
+    unanswered = exists().where(
+        ChecklistItem.audit_id == Audit.id, col(ChecklistItem.result).is_(None)
+    )
+    query = select(Audit).where(
+        Audit.status == AuditStatus.in_progress.value,
+        _auditing(user),
+        or_(unanswered, Audit.lead_auditor_id == user.id),
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(Audit.planned_end_on), col(Audit.id)],
+        limit=limit,
+        overdue=col(Audit.planned_end_on) < today,
+    )
+
+
+def audits_to_close(*, session: Session, user: User, limit: int) -> Slice:
+    """For a quality officer: reported audits whose nonconformities are all settled."""
+    if not user.has_role(Role.quality_officer):
+        return Slice([], 0)
+    query = select(Audit).where(
+        Audit.status == AuditStatus.reported.value,
+        col(Audit.id).not_in(findings.unsettled_audit_ids()),
+    )
+    order = [col(Audit.reported_at), col(Audit.id)]
+    return first_rows(session, query, order_by=order, limit=limit)
 
 
 def reported_audits(*, session: Session) -> list[Audit]:

@@ -19,7 +19,7 @@ from qms.auth.models import Role
 from qms.auth.permissions import require
 from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, NotFound, QMSError, StaleVersion
-from qms.home.service import Panel, WorkItem, panel_provider, work_provider
+from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
 from qms.pages import (
     NavItem,
@@ -79,62 +79,56 @@ def _version(data) -> int | None:
 
 
 @work_provider
-def audit_work(session, user, today: date) -> list[WorkItem]:
-    """Checklists to fill, audits coming, reports to issue, audits ready to close."""
-    work: list[WorkItem] = []
-    audits = service.active_audits_for(session=session, user=user)
-    done = service.progress(session=session, audit_ids=[a.id for a in audits])
-    horizon = today + timedelta(days=COMING_DAYS)
-    for audit in audits:
-        url = f"/audits/{audit.id}"
-        if audit.status == AuditStatus.planned.value:
-            if audit.planned_start_on > horizon:
-                continue
-            if user.id == audit.lead_auditor_id:
-                kind = N_("Start the audit")
-            elif user.id in audit.team_ids:
-                kind = N_("Prepare the audit")
-            else:
-                kind = N_("Your department will be audited")
-            work.append(WorkItem(kind, audit.title, url, audit.planned_start_on, audit.code))
-            continue
-        if user.id not in audit.team_ids:
-            continue
+def audit_work(session, user, today: date, limit: int) -> list[WorkList]:
+    """Audits coming, checklists to fill, reports to issue, audits ready to close."""
+    lists = []
+    part = service.coming_audits(
+        session=session,
+        user=user,
+        until=today + timedelta(days=COMING_DAYS),
+        today=today,
+        limit=limit,
+    )
+    items = []
+    for audit in part.rows:
+        if user.id == audit.lead_auditor_id:
+            kind = N_("Start the audit")
+        elif user.id in audit.team_ids:
+            kind = N_("Prepare the audit")
+        else:
+            kind = N_("Your department will be audited")
+        items.append(
+            WorkItem(kind, audit.title, f"/audits/{audit.id}", audit.planned_start_on, audit.code)
+        )
+    url = "/audits?status=planned"
+    lists.append(WorkList(N_("Audits coming"), items, part.total, url, part.overdue))
+
+    part = service.audits_to_work_on(session=session, user=user, today=today, limit=limit)
+    done = service.progress(session=session, audit_ids=[a.id for a in part.rows])
+    items = []
+    for audit in part.rows:
         answered, total = done[audit.id]
         if answered < total:
-            work.append(
-                WorkItem(
-                    N_("Fill the checklist"),
-                    f"{audit.title} ({answered}/{total})",
-                    f"{url}/checklist?show=open",
-                    audit.planned_end_on,
-                    audit.code,
-                )
+            kind, title = N_("Fill the checklist"), f"{audit.title} ({answered}/{total})"
+            url = f"/audits/{audit.id}/checklist?show=open"
+        else:
+            kind, title, url = (
+                N_("Issue the audit report"),
+                audit.title,
+                f"/audits/{audit.id}#report",
             )
-        elif user.id == audit.lead_auditor_id:
-            work.append(
-                WorkItem(
-                    N_("Issue the audit report"),
-                    audit.title,
-                    f"{url}#report",
-                    audit.planned_end_on,
-                    audit.code,
-                )
-            )
-    if user.has_role(Role.quality_officer):
-        for audit in service.reported_audits(session=session):
-            raised = findings.for_audit(session=session, audit=audit)
-            if all(nc.status in findings.SETTLED for nc in raised):
-                work.append(
-                    WorkItem(
-                        N_("Close the audit"),
-                        audit.title,
-                        f"/audits/{audit.id}#close",
-                        None,
-                        audit.code,
-                    )
-                )
-    return work
+        items.append(WorkItem(kind, title, url, audit.planned_end_on, audit.code))
+    url = "/audits?status=in_progress"
+    lists.append(WorkList(N_("Audits in progress"), items, part.total, url, part.overdue))
+
+    part = service.audits_to_close(session=session, user=user, limit=limit)
+    kind = N_("Close the audit")
+    items = [
+        WorkItem(kind, audit.title, f"/audits/{audit.id}#close", None, audit.code)
+        for audit in part.rows
+    ]
+    lists.append(WorkList(kind, items, part.total, "/audits?status=reported", part.overdue))
+    return lists
 
 
 @panel_provider

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from qms.auth import passwords
@@ -253,6 +254,18 @@ def list_users(
     return list(session.exec(query.order_by(col(User.full_name))).all())
 
 
+def user_names(*, session: Session):
+    """Active users as (id, full_name, position_title) rows, by name: for a choice of
+    person in a form, without loading each user and their roles."""
+    return list(
+        session.exec(
+            select(User.id, User.full_name, User.position_title)
+            .where(col(User.is_active).is_(True))
+            .order_by(col(User.full_name))
+        ).all()
+    )
+
+
 def managers_of(*, session: Session, department_id: int) -> list[User]:
     return list_users(session=session, role=Role.manager, department_id=department_id)
 
@@ -311,18 +324,29 @@ def authenticate(
     return SignIn(user=user, session_token=token)
 
 
+def _signed_in(session: Session, record, token: str):
+    """(user with their roles, the sign-in session or API token row) for a token, in one
+    query: every request authenticates, so it costs one round trip, not three."""
+    found = (
+        session.exec(
+            select(User, record)
+            .join(record, col(record.user_id) == col(User.id))
+            .where(record.token_hash == token_digest(token), col(User.is_active))
+            .options(joinedload(User.role_rows))  # type: ignore[arg-type]
+        )
+        .unique()
+        .first()
+    )
+    return (found[0], found[1]) if found is not None else None
+
+
 def user_for_session(
     *, session: Session, token: str, idle: timedelta
 ) -> tuple[User, LoginSession] | None:
-    row = session.exec(
-        select(LoginSession).where(LoginSession.token_hash == token_digest(token))
-    ).first()
-    if row is None or utcnow() - row.last_seen_at > idle:
+    found = _signed_in(session, LoginSession, token)
+    if found is None or utcnow() - found[1].last_seen_at > idle:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return user, row
+    return found
 
 
 def touch_session(*, session: Session, session_id: int) -> None:
@@ -372,13 +396,10 @@ def create_token(*, session: Session, user: User, name: str = "") -> tuple[ApiTo
 
 
 def user_for_token(*, session: Session, token: str) -> tuple[User, ApiToken] | None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
-    if row is None or row.revoked_at is not None:
+    found = _signed_in(session, ApiToken, token)
+    if found is None or found[1].revoked_at is not None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return user, row
+    return found
 
 
 def list_tokens(*, session: Session, user: User) -> list[ApiToken]:

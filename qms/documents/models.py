@@ -87,6 +87,12 @@ class Revision(RecordBase, table=True):
             sqlite_where=text("status = 'effective'"),
             postgresql_where=text("status = 'effective'"),
         ),
+        # A person's work (the home, the reminders): their revisions at one status. The
+        # status index alone is skewed (tens of thousands superseded, a handful open), so
+        # the planner walked every revision a person ever signed.
+        Index("ix_revision_reviewer_status", "reviewer_id", "status"),
+        Index("ix_revision_approver_status", "approver_id", "status"),
+        Index("ix_revision_author_status", "author_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

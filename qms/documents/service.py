@@ -7,10 +7,11 @@ import calendar
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
 from qms.auth.models import Department, Role, User, UserRole
@@ -37,6 +38,7 @@ from qms.documents.states import (
     transition,
 )
 from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
 from qms.trail.models import Signature
@@ -137,11 +139,19 @@ def effective_revisions_for(*, session: Session, document_ids: list[int]) -> dic
     return {row.document_id: row for row in rows}
 
 
+def _named(query):
+    """Users loaded for their names: their roles are not loaded with them (one query
+    less; read lazily if ever needed)."""
+    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
+
+
 def people(*, session: Session, ids) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
+    return {
+        u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(wanted))).all()
+    }
 
 
 def signoffs(*, session: Session, revision: Revision) -> list[Signature]:
@@ -978,28 +988,45 @@ def readers(*, session: Session, by: User, document: ControlledDocument) -> Read
     return Readers(revision, acknowledged, pending)
 
 
+def _to_read_query(user: User):
+    acknowledged = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
+    return (
+        select(Revision, ControlledDocument)
+        .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
+        .join(
+            DocumentDistribution,
+            col(DocumentDistribution.document_id) == col(ControlledDocument.id),
+        )
+        .where(
+            Revision.status == RevisionStatus.effective.value,
+            ControlledDocument.status == DocumentStatus.effective.value,
+            DocumentDistribution.department_id == user.department_id,
+            col(Revision.id).not_in(acknowledged),
+        )
+        .options(*_ROW_ONLY)
+    )
+
+
 def to_read(*, session: Session, user: User) -> list[Revision]:
     """Effective revisions distributed to the person's department that they have not
     acknowledged yet."""
     if user.department_id is None:
         return []
-    acknowledged = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
-    return list(
-        session.exec(
-            select(Revision)
-            .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
-            .join(
-                DocumentDistribution,
-                col(DocumentDistribution.document_id) == col(ControlledDocument.id),
-            )
-            .where(
-                Revision.status == RevisionStatus.effective.value,
-                ControlledDocument.status == DocumentStatus.effective.value,
-                DocumentDistribution.department_id == user.department_id,
-                col(Revision.id).not_in(acknowledged),
-            )
-            .order_by(col(ControlledDocument.code))
-        ).all()
+    query = _to_read_query(user).order_by(col(ControlledDocument.code))
+    return [revision for revision, _ in session.exec(query).all()]
+
+
+def first_to_read(*, session: Session, user: User, today: date, limit: int) -> Slice:
+    """The `limit` longest in force of `to_read`, as (revision, document) rows, and how
+    many there are."""
+    if user.department_id is None:
+        return Slice([], 0)
+    return first_rows(
+        session,
+        _to_read_query(user),
+        order_by=[col(Revision.effective_on), col(Revision.id)],
+        limit=limit,
+        overdue=col(Revision.effective_on) < today - timedelta(days=ACKNOWLEDGE_WITHIN_DAYS),
     )
 
 
@@ -1116,32 +1143,124 @@ def diff(*, session: Session, by: User, old: Revision, new: Revision):
 # --- work lists -------------------------------------------------------------------------
 
 
+# Work lists select the revision and its document side by side: no eager loading of the
+# document again, of its clauses or of its distribution (each an extra query or join), and
+# not the revision's text (read lazily should anything want it).
+_DOCUMENT_ONLY = (
+    lazyload(ControlledDocument.clause_rows),
+    lazyload(ControlledDocument.distribution_rows),
+)
+_ROW_ONLY = (lazyload(Revision.document), defer(Revision.content_md), *_DOCUMENT_ONLY)
+
+
+def _waiting_query(user: User, status: RevisionStatus):
+    """Revisions at `status` that wait for this person's signature or action, with their
+    document; None when nothing at that status can wait for them."""
+    query = (
+        select(Revision, ControlledDocument)
+        .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
+        .where(Revision.status == status.value)
+        .options(*_ROW_ONLY)
+    )
+    if status == RevisionStatus.in_review:
+        return query.where(Revision.reviewer_id == user.id)
+    if status == RevisionStatus.reviewed:
+        return query.where(Revision.approver_id == user.id)
+    if status == RevisionStatus.approved:
+        return query if user.has_role(Role.quality_officer) else None
+    if status == RevisionStatus.draft:
+        return query.where(Revision.author_id == user.id, Revision.return_comment != "")
+    return None
+
+
 def waiting_for(*, session: Session, user: User, status: RevisionStatus) -> list[Revision]:
     """Revisions at `status` that wait for this person's signature or action."""
-    query = select(Revision).where(Revision.status == status.value)
-    if status == RevisionStatus.in_review:
-        query = query.where(Revision.reviewer_id == user.id)
-    elif status == RevisionStatus.reviewed:
-        query = query.where(Revision.approver_id == user.id)
-    elif status == RevisionStatus.approved:
-        if not user.has_role(Role.quality_officer):
-            return []
-    elif status == RevisionStatus.draft:
-        query = query.where(Revision.author_id == user.id, Revision.return_comment != "")
-    return list(session.exec(query.order_by(col(Revision.submitted_at))).all())
+    query = _waiting_query(user, status)
+    if query is None:
+        return []
+    order = (col(Revision.submitted_at), col(Revision.id))
+    return [revision for revision, _ in session.exec(query.order_by(*order)).all()]
+
+
+def first_waiting_for(
+    *, session: Session, user: User, status: RevisionStatus, today: date, limit: int
+) -> Slice:
+    """The longest-waiting `limit` of `waiting_for`, as (revision, document) rows, and how
+    many there are."""
+    query = _waiting_query(user, status)
+    if query is None:
+        return Slice([], 0)
+    since = _signing_since(status)
+    return first_rows(
+        session,
+        query,
+        order_by=[since, col(Revision.id)],
+        limit=limit,
+        overdue=since < _start_of(today - timedelta(days=SIGN_WITHIN_DAYS)),
+    )
+
+
+def _signing_since(status: RevisionStatus):
+    """Since when a revision at `status` has waited (its signature is due some days after)."""
+    if status == RevisionStatus.reviewed:
+        return func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at))
+    return col(Revision.submitted_at)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def signing_due_on(revision: Revision) -> date | None:
+    """The day a review or an approval is due (what the reminders count from)."""
+    if revision.status == RevisionStatus.reviewed.value:
+        since = revision.reviewed_at or revision.submitted_at
+    elif revision.status == RevisionStatus.in_review.value:
+        since = revision.submitted_at
+    else:
+        return None
+    return since.date() + timedelta(days=SIGN_WITHIN_DAYS) if since else None
+
+
+def acknowledge_due_on(revision: Revision) -> date | None:
+    if revision.effective_on is None:
+        return None
+    return revision.effective_on + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
+
+
+def _reviews_due_query(user: User, before: date):
+    query = (
+        select(ControlledDocument)
+        .options(*_DOCUMENT_ONLY)
+        .where(
+            ControlledDocument.status == DocumentStatus.effective.value,
+            col(ControlledDocument.next_review_on).is_not(None),
+            col(ControlledDocument.next_review_on) <= before,
+        )
+    )
+    if not user.has_role(Role.quality_officer):
+        query = query.where(ControlledDocument.owner_id == user.id)
+    return query
 
 
 def reviews_due(*, session: Session, user: User, before: date) -> list[ControlledDocument]:
     """Effective documents whose periodic review falls before `before`: all of them for a
     quality officer, one's own for an owner."""
-    query = select(ControlledDocument).where(
-        ControlledDocument.status == DocumentStatus.effective.value,
-        col(ControlledDocument.next_review_on).is_not(None),
-        col(ControlledDocument.next_review_on) <= before,
-    )
-    if not user.has_role(Role.quality_officer):
-        query = query.where(ControlledDocument.owner_id == user.id)
+    query = _reviews_due_query(user, before)
     return list(session.exec(query.order_by(col(ControlledDocument.next_review_on))).all())
+
+
+def first_reviews_due(
+    *, session: Session, user: User, before: date, today: date, limit: int
+) -> Slice:
+    """The `limit` most urgent of `reviews_due`, how many there are and how many overdue."""
+    return first_rows(
+        session,
+        _reviews_due_query(user, before),
+        order_by=[col(ControlledDocument.next_review_on), col(ControlledDocument.id)],
+        limit=limit,
+        overdue=col(ControlledDocument.next_review_on) < today,
+    )
 
 
 def figures(*, session: Session, today: date) -> dict[str, int]:

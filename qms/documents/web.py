@@ -25,7 +25,7 @@ from qms.documents.states import (
     RevisionStatus,
 )
 from qms.errors import Invalid, QMSError
-from qms.home.service import Panel, WorkItem, panel_provider, work_provider
+from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_, Formatter, translations
 from qms.nonconformities import service as nonconformities
 from qms.nonconformities.states import STATUS_LABELS as NC_STATUS_LABELS
@@ -804,49 +804,57 @@ async def acknowledge(
 # --- the home page ----------------------------------------------------------------------
 
 
-def _item(kind: str, revision: Revision, due_on=None) -> WorkItem:
-    document = revision.document
-    return WorkItem(
-        kind=kind,
-        title=f"{document.title} · {revision.label}",
-        url=f"/revisions/{revision.id}",
-        code=document.code,
-        due_on=due_on,
-    )
+def _revision_items(kind: str, rows, due) -> list[WorkItem]:
+    return [
+        WorkItem(
+            kind=kind,
+            title=f"{document.title} · {revision.label}",
+            url=f"/revisions/{revision.id}",
+            code=document.code,
+            due_on=due(revision),
+        )
+        for revision, document in rows
+    ]
+
+
+# What waits for a person's signature or hand: (status, msgid of the work).
+SIGNING_WORK = (
+    (RevisionStatus.in_review, N_("Review the revision")),
+    (RevisionStatus.reviewed, N_("Approve the revision")),
+    (RevisionStatus.approved, N_("Publish the revision")),
+    (RevisionStatus.draft, N_("Revise the returned draft")),
+)
 
 
 @work_provider
-def _document_work(session, user, today: date) -> list[WorkItem]:
+def _document_work(session, user, today: date, limit: int) -> list[WorkList]:
+    lists = []
+    for status, kind in SIGNING_WORK:
+        part = service.first_waiting_for(
+            session=session, user=user, status=status, today=today, limit=limit
+        )
+        items = _revision_items(kind, part.rows, service.signing_due_on)
+        lists.append(WorkList(kind, items, part.total, "/documents/to-sign", part.overdue))
+    part = service.first_to_read(session=session, user=user, today=today, limit=limit)
+    kind = N_("Read and acknowledge")
+    items = _revision_items(kind, part.rows, service.acknowledge_due_on)
+    lists.append(WorkList(kind, items, part.total, "/documents/to-read", part.overdue))
+    part = service.first_reviews_due(
+        session=session, user=user, before=today + REVIEW_NOTICE, today=today, limit=limit
+    )
+    kind = N_("Periodic review of the document")
     items = [
-        _item(N_("Review the revision"), r)
-        for r in service.waiting_for(session=session, user=user, status=RevisionStatus.in_review)
-    ]
-    items += [
-        _item(N_("Approve the revision"), r)
-        for r in service.waiting_for(session=session, user=user, status=RevisionStatus.reviewed)
-    ]
-    items += [
-        _item(N_("Publish the revision"), r)
-        for r in service.waiting_for(session=session, user=user, status=RevisionStatus.approved)
-    ]
-    items += [
-        _item(N_("Revise the returned draft"), r)
-        for r in service.waiting_for(session=session, user=user, status=RevisionStatus.draft)
-    ]
-    items += [
-        _item(N_("Read and acknowledge"), r) for r in service.to_read(session=session, user=user)
-    ]
-    items += [
         WorkItem(
-            kind=N_("Periodic review of the document"),
+            kind=kind,
             title=d.title,
             url=f"/documents/{d.id}",
             code=d.code,
             due_on=d.next_review_on,
         )
-        for d in service.reviews_due(session=session, user=user, before=today + REVIEW_NOTICE)
+        for d in part.rows
     ]
-    return items
+    lists.append(WorkList(kind, items, part.total, "/documents/to-sign", part.overdue))
+    return lists
 
 
 @panel_provider

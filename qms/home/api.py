@@ -36,5 +36,5 @@ def my_work(session: SessionDep, user: CurrentUser, settings: SettingsDep):
             due_on=item.due_on,
             overdue=item.overdue,
         )
-        for item in service.work_for(session=session, user=user, today=today)
+        for item in service.work_for(session=session, user=user, today=today).items
     ]

@@ -16,15 +16,6 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 @router.get("/")
 def home(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     today = datetime.now(settings.tz).date()
-    items = service.work_for(session=session, user=user, today=today)
+    work = service.work_for(session=session, user=user, today=today)
     panels = service.panels_for(session=session, user=user, today=today)
-    return render(
-        request,
-        "home.html",
-        {
-            "items": items,
-            "panels": panels,
-            "today": today,
-            "overdue": sum(i.overdue for i in items),
-        },
-    )
+    return render(request, "home.html", {"work": work, "panels": panels, "today": today})

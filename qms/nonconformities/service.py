@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, not_, or_
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms.auth import service as auth
@@ -22,6 +23,7 @@ from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import utcnow
 from qms.errors import Conflict, Invalid, NotFound, check_version
+from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
@@ -210,6 +212,8 @@ class Filters:
     severity: str | None = None
     clause: str | None = None
     owner_id: int | None = None
+    # Those with an open corrective action of this person.
+    action_owner_id: int | None = None
     overdue: bool | None = None
     # Only those still to be dealt with (any state but closed and cancelled).
     active: bool = False
@@ -236,6 +240,14 @@ def _filtered(query, filters: Filters, today: date):
         )
     if filters.owner_id is not None:
         query = query.where(Nonconformity.owner_id == filters.owner_id)
+    if filters.action_owner_id is not None:
+        query = query.where(
+            exists().where(
+                CorrectiveAction.nonconformity_id == Nonconformity.id,
+                CorrectiveAction.owner_id == filters.action_owner_id,
+                col(CorrectiveAction.done_on).is_(None),
+            )
+        )
     if filters.overdue is True:
         query = query.where(_overdue_clause(today))
     elif filters.overdue is False:
@@ -307,11 +319,17 @@ def action_progress(*, session: Session, ids: Iterable[int]) -> dict[int, tuple[
     return {nc_id: (int(done), int(total)) for nc_id, done, total in rows}
 
 
+def _named(query):
+    """Users loaded for their names: their roles are not loaded with them (one query
+    less; read lazily if ever needed)."""
+    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
+
+
 def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+    return {u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(ids))).all()}
 
 
 # --- raising ----------------------------------------------------------------------------
@@ -955,35 +973,32 @@ def link_documents(
 # --- a person's work and the quality officer's figures ---------------------------------
 
 
-def owned_needing_work(*, session: Session, user: User) -> list[Nonconformity]:
-    """Nonconformities the person owns that wait for them: to investigate, to plan more
-    actions after an ineffective check."""
-    owned = session.exec(
-        select(Nonconformity)
-        .where(
-            Nonconformity.owner_id == user.id,
-            col(Nonconformity.status).in_(
-                [Status.open.value, Status.investigating.value, Status.action_planned.value]
-            ),
-        )
-        .order_by(col(Nonconformity.id))
-    ).all()
-    pending = set(
-        session.exec(
-            select(CorrectiveAction.nonconformity_id).where(
-                col(CorrectiveAction.done_on).is_(None),
-                col(CorrectiveAction.nonconformity_id).in_([nc.id for nc in owned]),
-            )
-        ).all()
+# Each returns the `limit` most urgent and how many there are: the home stays the same size
+# however many records the register holds.
+
+
+def owned_needing_work(*, session: Session, user: User, limit: int) -> Slice:
+    """Nonconformities the person owns that wait for them, oldest first: to investigate,
+    to plan actions, to plan more actions after an ineffective check (an action_planned
+    one with actions still open waits for their owners, not for this one)."""
+    pending = exists().where(
+        CorrectiveAction.nonconformity_id == Nonconformity.id,
+        col(CorrectiveAction.done_on).is_(None),
     )
-    # An action_planned one with actions still open waits for their owners, not for this one.
-    return [nc for nc in owned if nc.status != Status.action_planned or nc.id not in pending]
+    query = select(Nonconformity).where(
+        Nonconformity.owner_id == user.id,
+        or_(
+            col(Nonconformity.status).in_([Status.open.value, Status.investigating.value]),
+            and_(Nonconformity.status == Status.action_planned.value, not_(pending)),
+        ),
+    )
+    order = [col(Nonconformity.raised_on), col(Nonconformity.id)]
+    return first_rows(session, query, order_by=order, limit=limit)
 
 
-def actions_to_complete(
-    *, session: Session, user: User
-) -> list[tuple[CorrectiveAction, Nonconformity]]:
-    rows = session.exec(
+def actions_to_complete(*, session: Session, user: User, today: date, limit: int) -> Slice:
+    """(action, nonconformity) rows of the person's open actions, earliest due first."""
+    query = (
         select(CorrectiveAction, Nonconformity)
         .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
         .where(
@@ -991,16 +1006,21 @@ def actions_to_complete(
             col(CorrectiveAction.done_on).is_(None),
             Nonconformity.status == Status.action_planned.value,
         )
-        .order_by(col(CorrectiveAction.due_on))
-    ).all()
-    return [(a, nc) for a, nc in rows]
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(CorrectiveAction.due_on), col(CorrectiveAction.id)],
+        limit=limit,
+        overdue=col(CorrectiveAction.due_on) < today,
+    )
 
 
-def checks_to_record(*, session: Session, user: User) -> list[Nonconformity]:
+def checks_to_record(*, session: Session, user: User, today: date, limit: int) -> Slice:
     """For a quality officer: verifying ones not yet found effective whose actions they do
-    not own."""
+    not own, earliest check first."""
     if not user.has_role(Role.quality_officer):
-        return []
+        return Slice([], 0)
     own_action = exists().where(
         CorrectiveAction.nonconformity_id == Nonconformity.id,
         CorrectiveAction.owner_id == user.id,
@@ -1009,30 +1029,43 @@ def checks_to_record(*, session: Session, user: User) -> list[Nonconformity]:
         EffectivenessCheck.nonconformity_id == Nonconformity.id,
         EffectivenessCheck.result == CheckResult.effective.value,
     )
-    return list(
-        session.exec(
-            select(Nonconformity)
-            .where(
-                Nonconformity.status == Status.verifying.value,
-                not_(own_action),
-                not_(found_effective),
-            )
-            .order_by(col(Nonconformity.check_due_on))
-        ).all()
+    query = select(Nonconformity).where(
+        Nonconformity.status == Status.verifying.value,
+        not_(own_action),
+        not_(found_effective),
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(Nonconformity.check_due_on), col(Nonconformity.id)],
+        limit=limit,
+        overdue=col(Nonconformity.check_due_on) < today,
     )
 
 
-def to_close(*, session: Session, user: User) -> list[Nonconformity]:
+def to_close(*, session: Session, user: User, limit: int) -> Slice:
+    """For a manager: the department's nonconformities found effective, to close."""
     if not user.has_role(Role.manager) or user.department_id is None:
-        return []
-    candidates = session.exec(
-        select(Nonconformity).where(
-            Nonconformity.status == Status.verifying.value,
-            Nonconformity.department_id == user.department_id,
-        )
-    ).all()
-    ready = ready_ids(session=session, ids=[nc.id for nc in candidates])
-    return [nc for nc in candidates if nc.id in ready]
+        return Slice([], 0)
+    query = select(Nonconformity).where(
+        Nonconformity.status == Status.verifying.value,
+        Nonconformity.department_id == user.department_id,
+        exists().where(
+            EffectivenessCheck.nonconformity_id == Nonconformity.id,
+            EffectivenessCheck.result == CheckResult.effective.value,
+        ),
+    )
+    order = [col(Nonconformity.raised_on), col(Nonconformity.id)]
+    return first_rows(session, query, order_by=order, limit=limit)
+
+
+def unsettled_audit_ids():
+    """A subquery of the audits that still have a nonconformity neither closed nor
+    cancelled (for the audits domain: an audit is closed once all its findings are)."""
+    return select(Nonconformity.audit_id).where(
+        col(Nonconformity.audit_id).is_not(None),
+        col(Nonconformity.status).not_in([Status.closed.value, Status.cancelled.value]),
+    )
 
 
 AGE_BANDS = ((0, 30), (31, 60), (61, 90), (91, None))
@@ -1040,15 +1073,16 @@ AGE_BANDS = ((0, 30), (31, 60), (61, 90), (91, None))
 
 def open_by_age_band(*, session: Session, today: date) -> list[tuple[str, int]]:
     """Counts of the nonconformities still open, by age in days."""
-    # Counted by the database per day raised (at most one row a day), not by loading every
-    # open record: the home page of a quality officer must not grow with the register.
+    # Counted by the database per state and day raised (a covering index over the open
+    # states), not by loading every open record: the home page of a quality officer must
+    # not grow with the register.
     rows = session.exec(
-        select(Nonconformity.raised_on, func.count())
+        select(Nonconformity.status, Nonconformity.raised_on, func.count())
         .where(col(Nonconformity.status).in_([s.value for s in ACTIVE]))
-        .group_by(col(Nonconformity.raised_on))
+        .group_by(col(Nonconformity.status), col(Nonconformity.raised_on))
     ).all()
     counts = [0] * len(AGE_BANDS)
-    for raised_on, count in rows:
+    for _status, raised_on, count in rows:
         days = max((today - raised_on).days, 0)
         for i, (low, high) in enumerate(AGE_BANDS):
             if days >= low and (high is None or days <= high):
@@ -1061,14 +1095,21 @@ def open_by_age_band(*, session: Session, today: date) -> list[tuple[str, int]]:
 
 
 def open_by_department(*, session: Session) -> list[tuple[Department, int]]:
+    # Grouped by state too, so that the (status, department) index answers it alone.
     rows = session.exec(
-        select(Department, func.count(col(Nonconformity.id)))
-        .join(Nonconformity, col(Nonconformity.department_id) == Department.id)
+        select(Nonconformity.status, Nonconformity.department_id, func.count())
         .where(col(Nonconformity.status).in_([s.value for s in ACTIVE]))
-        .group_by(col(Department.id))
-        .order_by(col(Department.code))
+        .group_by(col(Nonconformity.status), col(Nonconformity.department_id))
     ).all()
-    return [(department, int(count)) for department, count in rows]
+    counts: dict[int, int] = {}
+    for _status, department_id, count in rows:
+        counts[department_id] = counts.get(department_id, 0) + int(count)
+    if not counts:
+        return []
+    departments = session.exec(
+        select(Department).where(col(Department.id).in_(counts)).order_by(col(Department.code))
+    ).all()
+    return [(department, counts[department.id]) for department in departments]
 
 
 # --- what falls due (for the reminder sweep) ---------------------------------------------

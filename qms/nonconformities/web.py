@@ -14,7 +14,7 @@ from qms.auth.models import Role
 from qms.auth.permissions import can, require
 from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
-from qms.home.service import Panel, WorkItem, panel_provider, work_provider
+from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
 from qms.nonconformities import service
 from qms.nonconformities.models import (
@@ -108,7 +108,9 @@ def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
         severity=choice("severity", {s.value for s in Severity}),
         clause=clause,
         owner_id=number("owner_id"),
+        action_owner_id=number("action_owner_id"),
         overdue=None if overdue is None else overdue == "true",
+        active=choice("active", {"true"}) is not None,
     )
     return filters, kept
 
@@ -240,6 +242,10 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
     ready = service.is_ready_to_close(session=session, nc=nc)
     status = Status(nc.status)
     owns_action = any(a.owner_id == user.id for a in actions)
+    may_plan = can(user, "nonconformity.manage", nc) and status in (
+        Status.investigating,
+        Status.action_planned,
+    )
     return {
         **LABELS,
         "nc": nc,
@@ -254,14 +260,15 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
         "ready": ready,
-        "active_users": auth.list_users(session=session),
+        # Who may own an action: only for the form that asks, and only their names (not
+        # every user loaded with their roles on every view of the record).
+        "active_users": auth.user_names(session=session) if may_plan else [],
         "methods": list(METHOD_LABELS),
         # Exactly the forms this viewer may use now.
         "may": {
             "investigate": can(user, "nonconformity.manage", nc)
             and status in (Status.open, Status.investigating, Status.action_planned),
-            "plan": can(user, "nonconformity.manage", nc)
-            and status in (Status.investigating, Status.action_planned),
+            "plan": may_plan,
             "verify": can(user, "nonconformity.verify", nc)
             and status == Status.verifying
             and not ready
@@ -491,48 +498,66 @@ async def cancel(
 # --- the home page ----------------------------------------------------------------------
 
 
+OWNER_WORK = {
+    Status.open: N_("Investigate the nonconformity"),
+    Status.investigating: N_("Plan the corrective actions"),
+    Status.action_planned: N_("Plan new corrective actions"),
+}
+
+
 @work_provider
-def nonconformity_work(session, user, today: date) -> list[WorkItem]:
-    items = []
-    for nc in service.owned_needing_work(session=session, user=user):
-        kind = {
-            Status.open: N_("Investigate the nonconformity"),
-            Status.investigating: N_("Plan the corrective actions"),
-            Status.action_planned: N_("Plan new corrective actions"),
-        }[Status(nc.status)]
-        items.append(
-            WorkItem(kind, nc.description[:120], f"/nonconformities/{nc.id}", code=nc.code)
+def nonconformity_work(session, user, today: date, limit: int) -> list[WorkList]:
+    lists = []
+    part = service.owned_needing_work(session=session, user=user, limit=limit)
+    items = [
+        WorkItem(
+            OWNER_WORK[Status(nc.status)],
+            nc.description[:120],
+            f"/nonconformities/{nc.id}",
+            code=nc.code,
         )
-    for action, nc in service.actions_to_complete(session=session, user=user):
-        items.append(
-            WorkItem(
-                N_("Complete the corrective action"),
-                action.description[:120],
-                f"/nonconformities/{nc.id}#action-{action.id}",
-                due_on=action.due_on,
-                code=nc.code,
-            )
+        for nc in part.rows
+    ]
+    url = f"/nonconformities?owner_id={user.id}&active=true"
+    lists.append(WorkList(N_("Nonconformities you own"), items, part.total, url, part.overdue))
+    part = service.actions_to_complete(session=session, user=user, today=today, limit=limit)
+    kind = N_("Complete the corrective action")
+    items = [
+        WorkItem(
+            kind,
+            action.description[:120],
+            f"/nonconformities/{nc.id}#action-{action.id}",
+            due_on=action.due_on,
+            code=nc.code,
         )
-    for nc in service.checks_to_record(session=session, user=user):
-        items.append(
-            WorkItem(
-                N_("Check the effectiveness of the actions"),
-                nc.description[:120],
-                f"/nonconformities/{nc.id}#verify",
-                due_on=nc.check_due_on,
-                code=nc.code,
-            )
+        for action, nc in part.rows
+    ]
+    url = f"/nonconformities?status=action_planned&action_owner_id={user.id}"
+    lists.append(WorkList(kind, items, part.total, url, part.overdue))
+    part = service.checks_to_record(session=session, user=user, today=today, limit=limit)
+    kind = N_("Check the effectiveness of the actions")
+    items = [
+        WorkItem(
+            kind,
+            nc.description[:120],
+            f"/nonconformities/{nc.id}#verify",
+            due_on=nc.check_due_on,
+            code=nc.code,
         )
-    for nc in service.to_close(session=session, user=user):
-        items.append(
-            WorkItem(
-                N_("Close the nonconformity"),
-                nc.description[:120],
-                f"/nonconformities/{nc.id}#close",
-                code=nc.code,
-            )
-        )
-    return items
+        for nc in part.rows
+    ]
+    lists.append(
+        WorkList(kind, items, part.total, "/nonconformities?status=verifying", part.overdue)
+    )
+    part = service.to_close(session=session, user=user, limit=limit)
+    kind = N_("Close the nonconformity")
+    items = [
+        WorkItem(kind, nc.description[:120], f"/nonconformities/{nc.id}#close", code=nc.code)
+        for nc in part.rows
+    ]
+    url = f"/nonconformities?status=verifying&department_id={user.department_id}"
+    lists.append(WorkList(kind, items, part.total, url, part.overdue))
+    return lists
 
 
 @panel_provider

@@ -77,8 +77,10 @@ def run_sweep(request: Request, session: SessionDep, user: PageUser, settings: S
     return redirect(request, "/admin/reminders", flash=N_("The reminder sweep has run."))
 
 
-def unread_badge(engine, user_id: int) -> int:
+def unread_badge(engine, user_id: int, session=None) -> int:
     from qms.db import unit_of_work
 
-    with unit_of_work(engine, write=False) as session:
+    if session is not None:
         return service.unread_count(session=session, user_id=user_id)
+    with unit_of_work(engine, write=False) as own:
+        return service.unread_count(session=own, user_id=user_id)
