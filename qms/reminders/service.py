@@ -181,10 +181,12 @@ def sweep(
     created = emailed = failures = 0
     error = ""
     trail_seq = None
+    unchanged = False
     try:
         with unit_of_work(engine) as session:
             trail_seq = _trail_head(session)
-            if not _nothing_changed(session, as_of=as_of, before=run_id):
+            unchanged = _nothing_changed(session, as_of=as_of, before=run_id)
+            if not unchanged:
                 created = _insert_new(session, plan(session=session, as_of=as_of), run_id)
         if settings.smtp_host:
             from qms.reminders.delivery import deliver
@@ -196,7 +198,10 @@ def sweep(
         log.exception("reminder sweep %s failed", run_id)
         error = f"{type(exc).__name__}: {exc}"
     try:
-        refresh_statistics(engine)
+        # Nothing changed since the last sweep refreshed them: the statistics still hold
+        # (and ANALYZE, even bounded, costs more on a bigger database).
+        if not unchanged:
+            refresh_statistics(engine)
     except Exception:  # statistics only help the planner: never fail the sweep for them
         log.exception("refreshing the query planner's statistics failed")
     with unit_of_work(engine) as session:
