@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # with small parameters for test suites and benchmarks that create many users.
     password_hashing: Literal["recommended", "fast"] = "recommended"
     login_max_failures: int = Field(default=5, ge=1)
+    # Seconds a PDF record may take to render before its rendering process is stopped and
+    # the reader told to try again (nothing is kept from a stopped render).
+    pdf_timeout: float = Field(default=120, gt=0, le=3600)
 
     @field_validator("timezone")
     @classmethod

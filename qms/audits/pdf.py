@@ -1,48 +1,23 @@
-"""The PDF audit record: templates/pdf/audit_report.html rendered by WeasyPrint.
+"""The PDF audit record: templates/pdf/audit_report.html rendered through qms.reports.pdf.
 
-Fonts are the DejaVu files (they cover Vietnamese) served by a fetcher that refuses every
-other URL, file:// and the network included. Rendering is single-threaded and takes about
-a second for a full ISO checklist, so only a few renders run at once.
+The layout is chosen for speed: the checklist is blocks, the other tables fixed-layout, one
+small stylesheet (audit_report.css) plus the running header and footer. Rendering, its time
+limit and what it may fetch are qms.reports.pdf's.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from pathlib import Path
 
 from sqlmodel import Session
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from qms.audits import findings
 from qms.audits.models import RESULT_LABELS, RESULT_SHORT, Audit, Result
 from qms.auth.models import Department
 from qms.i18n import Formatter, translations
-from qms.pages import TEMPLATES_DIR, env
+from qms.pages import env
+from qms.reports.pdf import render_pdf, stylesheet
 from qms.trail.models import Signature
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_SCHEME = "qms-font:"
-FONT_FILES = frozenset(
-    {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSansMono.ttf"}
-)
-STYLESHEET = TEMPLATES_DIR / "pdf" / "audit_report.css"
-_render_slots = threading.BoundedSemaphore(2)
-
-
-class FontsOnly(URLFetcher):
-    """Serves the embedded fonts and nothing else: a template can reach no file or host."""
-
-    def fetch(self, url, headers=None):
-        if url.startswith(FONT_SCHEME):
-            name = url[len(FONT_SCHEME) :]
-            if name in FONT_FILES:
-                return URLFetcherResponse(
-                    url, (FONT_DIR / name).read_bytes(), {"Content-Type": "font/ttf"}
-                )
-        raise ValueError(f"the PDF renderer fetches no {url!r}")
 
 
 def _css_string(text: str) -> str:
@@ -138,20 +113,10 @@ def render_html(context: dict) -> str:
     return env.get_template("pdf/audit_report.html").render(context)
 
 
-def render_pdf(html: str, *, extra_css: str = "") -> bytes:
-    fetcher = FontsOnly()
-    fonts = FontConfiguration()
-    stylesheets = [
-        CSS(string=css, url_fetcher=fetcher, font_config=fonts)
-        for css in (STYLESHEET.read_text(encoding="utf-8"), extra_css)
-        if css
-    ]
-    with _render_slots:
-        return HTML(string=html, url_fetcher=fetcher).write_pdf(
-            stylesheets=stylesheets, font_config=fonts
-        )
-
-
 def render_audit_report(*, session: Session, audit: Audit, signature: Signature, settings) -> bytes:
     context = report_context(session=session, audit=audit, signature=signature, settings=settings)
-    return render_pdf(render_html(context), extra_css=context["margin_css"])
+    return render_pdf(
+        render_html(context),
+        stylesheets=[stylesheet("audit_report.css"), context["margin_css"]],
+        timeout=settings.pdf_timeout,
+    )

@@ -472,6 +472,7 @@ def pdf_response(session, user, revision: Revision, settings) -> RawResponse:
         organisation=settings.organisation,
         lang=settings.lang,
         timezone=settings.timezone,
+        timeout=settings.pdf_timeout,
     )
     name = f"{revision.document.code}-{revision.label}.pdf"
     return RawResponse(

@@ -9,7 +9,7 @@ from qms.documents import content, service
 from qms.documents.models import Revision
 from qms.documents.states import KIND_LABELS, PUBLISHED, Kind, RevisionStatus
 from qms.i18n import N_, gettext
-from qms.reports.pdf import render_pdf
+from qms.reports.pdf import render_template
 
 # The copy's mark, and the watermark across every page of a copy that is not in force.
 IN_FORCE = N_("CONTROLLED COPY")
@@ -18,7 +18,14 @@ DRAFT = N_("DRAFT")
 
 
 def controlled_copy(
-    *, session: Session, by: User, revision: Revision, organisation: str, lang: str, timezone: str
+    *,
+    session: Session,
+    by: User,
+    revision: Revision,
+    organisation: str,
+    lang: str,
+    timezone: str,
+    timeout: float,
 ) -> bytes:
     """The revision as the office prints it: header block on every page with code, issue,
     effective date and page X/Y; the three sign-offs; the content; a watermark when it is
@@ -52,4 +59,6 @@ def controlled_copy(
         "watermark": gettext(lang, watermark) if watermark else None,
         "content_html": content.render_markdown(revision.content_md),
     }
-    return render_pdf("pdf/controlled_copy.html", context, lang=lang, timezone=timezone)
+    return render_template(
+        "pdf/controlled_copy.html", context, lang=lang, timezone=timezone, timeout=timeout
+    )

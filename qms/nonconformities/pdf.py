@@ -1,16 +1,11 @@
-"""The corrective-action request form (Phiếu yêu cầu hành động khắc phục) rendered as PDF.
-
-A small renderer of its own, for now: it can be folded into qms/reports when that lands.
-"""
+"""The corrective-action request form (Phiếu yêu cầu hành động khắc phục) rendered as PDF
+through qms.reports.pdf (its time limit, its fetcher, its bounded rendering processes)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 from sqlmodel import Session
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.urls import URLFetcherResponse
 
 from qms.auth.models import Department, User
 from qms.auth.permissions import require
@@ -24,28 +19,10 @@ from qms.nonconformities.models import (
     SOURCE_LABELS,
 )
 from qms.nonconformities.states import STATUS_LABELS
-from qms.pages import TEMPLATES_DIR, env
+from qms.pages import env
+from qms.reports.pdf import render_pdf
 
-STATIC_DIR = (TEMPLATES_DIR / "static").resolve()
-# Relative URLs in the template resolve against this; nothing is fetched from it but the
-# app's own static files.
-BASE_URL = "http://qms.invalid/"
 STYLESHEET = "pdf/nonconformity.css"
-# WeasyPrint is single-threaded and heavy: a few renders at once, the rest wait.
-_RENDERS = threading.BoundedSemaphore(2)
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves the app's static files; refuses file://, data from elsewhere and the network."""
-
-    def fetch(self, url, headers=None):
-        prefix = BASE_URL + "static/"
-        if not url.startswith(prefix):
-            raise ValueError(f"refused to fetch {url}")
-        target = (STATIC_DIR / url[len(prefix) :].split("?")[0]).resolve()
-        if not target.is_relative_to(STATIC_DIR) or not target.is_file():
-            raise ValueError(f"refused to fetch {url}")
-        return URLFetcherResponse(url, body=target.read_bytes())
 
 
 def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
@@ -89,12 +66,6 @@ def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
     }
 
 
-def render(html: str, css: str) -> bytes:
-    with _RENDERS:
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-        return document.write_pdf(stylesheets=[CSS(string=css, base_url=BASE_URL)])
-
-
 def form_for(
     *, session: Session, user: User, settings: Settings, nonconformity_id: int, lang: str
 ) -> tuple[bytes, str]:
@@ -105,4 +76,4 @@ def form_for(
     html = env.get_template("pdf/nonconformity.html").render(context)
     page_label = translations(lang).gettext(N_("Page"))
     css = env.get_template(STYLESHEET).render(page_label=page_label.replace('"', ""))
-    return render(html, css), nc.code
+    return render_pdf(html, stylesheets=[css], timeout=settings.pdf_timeout), nc.code

@@ -51,6 +51,9 @@ class SweepRun(SQLModel, table=True):
     trigger: str = Field(default="manual", max_length=32)
     host: str = Field(default="", max_length=128)
     error: str = Field(default="", sa_type=Text)
+    # The last trail event when this sweep planned: every change to a record appends one,
+    # so a later sweep for the same day with no event since has nothing new to plan.
+    trail_seq: int | None = None
 
 
 class NotificationPublic(SQLModel):

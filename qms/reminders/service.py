@@ -29,6 +29,7 @@ from qms.errors import NotFound
 from qms.reminders import rules as rules_module
 from qms.reminders.models import Notification, SweepRun
 from qms.trail import service as trail
+from qms.trail.models import TrailEvent
 
 log = logging.getLogger("qms.reminders")
 CLAIM_TIMEOUT = timedelta(minutes=15)
@@ -139,6 +140,34 @@ def _insert_new(session: Session, planned: list[Planned], sweep_id: int) -> int:
     return len(session.execute(statement, rows).all())
 
 
+def _trail_head(session: Session) -> int:
+    return session.exec(select(func.coalesce(func.max(TrailEvent.seq), 0))).one()
+
+
+def _nothing_changed(session: Session, *, as_of: date, before: int) -> bool:
+    """True when the last sweep to finish cleanly was for the same day and no record has
+    changed since it planned: its plan would be this one, and all of it was made.
+
+    Reminders are a function of the records and the day; every change to a record goes
+    through a service that appends a trail event in the same transaction. So the trail's
+    sequence says whether anything changed (one indexed lookup), however large the backlog.
+    """
+    last = session.exec(
+        select(SweepRun)
+        .where(SweepRun.id < before, col(SweepRun.finished_at).is_not(None))
+        .order_by(col(SweepRun.id).desc())
+        .limit(1)
+    ).first()
+    if last is None or last.error or last.trail_seq is None or last.as_of != as_of:
+        return False
+    changed = session.exec(
+        select(TrailEvent.seq)
+        .where(TrailEvent.seq > last.trail_seq, TrailEvent.action != "sweep_run")
+        .limit(1)
+    ).first()
+    return changed is None
+
+
 def sweep(
     *, engine: Engine, settings: Settings, as_of: date, trigger: str = "manual", mailer=None
 ) -> SweepRun:
@@ -151,9 +180,14 @@ def sweep(
         run_id = run.id
     created = emailed = failures = 0
     error = ""
+    trail_seq = None
+    unchanged = False
     try:
         with unit_of_work(engine) as session:
-            created = _insert_new(session, plan(session=session, as_of=as_of), run_id)
+            trail_seq = _trail_head(session)
+            unchanged = _nothing_changed(session, as_of=as_of, before=run_id)
+            if not unchanged:
+                created = _insert_new(session, plan(session=session, as_of=as_of), run_id)
         if settings.smtp_host:
             from qms.reminders.delivery import deliver
 
@@ -164,7 +198,10 @@ def sweep(
         log.exception("reminder sweep %s failed", run_id)
         error = f"{type(exc).__name__}: {exc}"
     try:
-        refresh_statistics(engine)
+        # Nothing changed since the last sweep refreshed them: the statistics still hold
+        # (and ANALYZE, even bounded, costs more on a bigger database).
+        if not unchanged:
+            refresh_statistics(engine)
     except Exception:  # statistics only help the planner: never fail the sweep for them
         log.exception("refreshing the query planner's statistics failed")
     with unit_of_work(engine) as session:
@@ -172,6 +209,7 @@ def sweep(
         run.finished_at = utcnow()
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.created, run.emailed, run.email_failures, run.error = created, emailed, failures, error
+        run.trail_seq = trail_seq if not error else None
         session.add(run)
         trail.record(
             session=session,

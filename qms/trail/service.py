@@ -21,7 +21,13 @@ GENESIS = "0" * 64
 _TRAIL_LOCK_KEY = 7_305_001
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value):
+    # Exact types first (most values are): a StrEnum or IntEnum is not one of them.
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):

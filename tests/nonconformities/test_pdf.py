@@ -5,12 +5,10 @@ from __future__ import annotations
 import io
 import unicodedata
 
-import pytest
 from pypdf import PdfReader
 
 from qms.auth.models import User
 from qms.db import unit_of_work
-from qms.nonconformities.pdf import StaticOnlyFetcher
 from tests.nonconformities.builders import WHYS, build
 
 
@@ -71,23 +69,3 @@ def test_an_open_form_says_it_is_not_closed_yet_in_english(world):
 def test_a_missing_nonconformity_has_no_form(world):
     response = world.api(world.staff).get("/api/v1/nonconformities/999999.pdf")
     assert response.status_code == 404
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "http://example.org/x.png",
-        "http://qms.invalid/static/../../../etc/passwd",
-        "http://qms.invalid/etc/passwd",
-        "data:text/plain,hello",
-    ],
-)
-def test_the_renderer_fetches_nothing_but_the_apps_static_files(url):
-    with pytest.raises(ValueError):
-        StaticOnlyFetcher().fetch(url)
-
-
-def test_the_renderer_serves_the_apps_own_stylesheet():
-    response = StaticOnlyFetcher().fetch("http://qms.invalid/static/style.css")
-    assert b"QMS Tracker" in response.read()

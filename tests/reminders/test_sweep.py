@@ -351,3 +351,47 @@ def test_remind_now_prints_what_it_created(world, cli, engine, rule):
     assert run.trigger == "cli" and run.created == _count(engine) > 0
     code, output = cli("remind")
     assert code == 2
+
+
+def test_a_second_sweep_the_same_day_with_nothing_changed_plans_nothing(
+    world, engine, settings, rule, monkeypatch
+):
+    as_of = ANCHOR - timedelta(days=10)
+    first = service.sweep(engine=engine, settings=settings, as_of=as_of)
+    assert first.created > 0 and first.trail_seq
+
+    def no_planning(**_kwargs):
+        raise AssertionError("planned although nothing changed")
+
+    monkeypatch.setattr(service, "plan", no_planning)
+    again = service.sweep(engine=engine, settings=settings, as_of=as_of)
+    assert again.error == "" and again.created == 0
+    # Another day is planned: stages move with the calendar.
+    later = service.sweep(engine=engine, settings=settings, as_of=as_of + timedelta(days=1))
+    assert "planned although nothing changed" in later.error
+
+
+def test_a_change_since_the_last_sweep_is_reminded_the_same_day(world, engine, settings):
+    from tests.nonconformities import builders
+
+    today = builders.today(world)
+    as_of = today + timedelta(days=10)
+    assert service.sweep(engine=engine, settings=settings, as_of=as_of).created == 0
+    builders.build(world, "action_planned")  # two actions due in 14 days: stage 7d
+    again = service.sweep(engine=engine, settings=settings, as_of=as_of)
+    assert again.created > 0
+    assert _count(engine, rule="corrective_action_due", stage="7d") == again.created
+
+
+def test_a_failed_sweep_is_no_reason_to_skip_the_next(world, engine, settings, rule, monkeypatch):
+    as_of = ANCHOR - timedelta(days=10)
+    real_plan = service.plan
+
+    def failing(**_kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(service, "plan", failing)
+    crashed = service.sweep(engine=engine, settings=settings, as_of=as_of)
+    assert crashed.error and crashed.trail_seq is None
+    monkeypatch.setattr(service, "plan", real_plan)
+    assert service.sweep(engine=engine, settings=settings, as_of=as_of).created > 0
