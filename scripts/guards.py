@@ -480,6 +480,31 @@ GUARDS: list[Guard] = [
         "    if False:",
         ("tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",),
     ),
+    # --- PDF records ------------------------------------------------------------------------
+    Guard(
+        "PDF templates escape what people typed (autoescape)",
+        "qms/reports/pdf.py",
+        '    autoescape=select_autoescape(["html", "xml"]),',
+        "    autoescape=False,",
+        ("tests/reliability/test_escaping.py::test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy",),
+    ),
+    Guard(
+        "PDF rendering fetches only the app's static files",
+        "qms/reports/pdf.py",
+        "            path = static_file(url)\n            return URLFetcherResponse(url, path.read_bytes(), {}, 200)",
+        "            return super().fetch(url, headers)",
+        (
+            "tests/reports/test_pdf_fetching.py::test_the_renderer_fetches_no_file_no_host_and_no_css_url",
+            "tests/reports/test_pdf_fetching.py::test_a_controlled_copy_with_hostile_content_fetches_nothing",
+        ),
+    ),
+    Guard(
+        "a PDF render past its time limit is stopped",
+        "qms/reports/pdf.py",
+        "        if not self.conn.poll(timeout):\n            raise TimeoutError",
+        "        if not self.conn.poll(None):\n            raise TimeoutError",
+        ("tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",),
+    ),
 ]
 
 
