@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -544,18 +545,32 @@ def _postgres_database(url: str):
     return fresh()
 
 
+# A removal that makes its tests hang (a time limit taken away) is noticed too: the run is
+# stopped after this many seconds.
+HANG_SECONDS = 240
+HUNG = -1
+
+
 def _pytest(tests: tuple[str, ...], database_url: str | None) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if k != "QMS_TEST_DATABASE_URL"}
     if database_url:
         env["QMS_TEST_DATABASE_URL"] = database_url
-    run = subprocess.run(  # noqa: S603 - this interpreter, node ids from the list above
+    run = subprocess.Popen(  # noqa: S603 - this interpreter, node ids from the list above
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: a hung run is stopped whole
     )
-    return run.returncode, run.stdout + run.stderr
+    try:
+        output, _ = run.communicate(timeout=HANG_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        output, _ = run.communicate()
+        return HUNG, output or ""
+    return run.returncode, output or ""
 
 
 def _short(node: str) -> str:
@@ -586,6 +601,8 @@ def _run(guard: Guard, database_url: str | None) -> tuple[bool, str]:
         path.write_bytes(original)
     if code == 1:
         return True, f"failed (good): {_first_failure(output)}"
+    if code == HUNG:
+        return True, f"hung (good): the tests did not finish in {HANG_SECONDS} s"
     if code == 0:
         return False, "still passing (bad)"
     tail = " | ".join(output.strip().splitlines()[-3:])
@@ -600,6 +617,8 @@ def _baseline(guard: Guard, database_url: str | None) -> tuple[bool, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A stopped run still puts every file back (the `finally` in _run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="run only guards whose name contains these")
     parser.add_argument("--list", action="store_true", help="list the guards and stop")
