@@ -160,17 +160,17 @@ class PdfHtml:
     """Keeps every HTML string handed to WeasyPrint (installed with monkeypatch)."""
 
     def __init__(self, monkeypatch) -> None:
-        import weasyprint
+        # Every record is rendered in a rendering process: keep the HTML where it is sent.
+        from qms.reports import pdf
 
         self.documents: list[str] = []
-        original = weasyprint.HTML.__init__
+        original = pdf._Child.run
 
-        def keep(html_self, *args, **kwargs):
-            if kwargs.get("string") is not None:
-                self.documents.append(str(kwargs["string"]))
-            return original(html_self, *args, **kwargs)
+        def keep(child, job, args, timeout):
+            self.documents.append(str(args[0]))
+            return original(child, job, args, timeout)
 
-        monkeypatch.setattr(weasyprint.HTML, "__init__", keep)
+        monkeypatch.setattr(pdf._Child, "run", keep)
 
     def assert_harmless(self, where: str) -> None:
         assert self.documents, f"{where}: no PDF was rendered"
