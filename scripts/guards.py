@@ -358,9 +358,9 @@ GUARDS: list[Guard] = [
         "503 when the database does not answer",
         "qms/app.py",
         "        return _error(request, 503, _STATUS_MESSAGES[503])\n\n"
-        "    @app.exception_handler(DBAPIError)",
+        "    @app.exception_handler(PoolTimeout)",
         "        return _error(request, 500, _STATUS_MESSAGES[503])\n\n"
-        "    @app.exception_handler(DBAPIError)",
+        "    @app.exception_handler(PoolTimeout)",
         ("tests/foundation/test_limits.py::test_a_database_that_does_not_answer_is_503",),
     ),
     Guard(
@@ -424,8 +424,8 @@ GUARDS: list[Guard] = [
     Guard(
         "an idle session expires",
         "qms/auth/service.py",
-        "    if row is None or utcnow() - row.last_seen_at > idle:",
-        "    if row is None:",
+        "    if found is None or utcnow() - found[1].last_seen_at > idle:",
+        "    if found is None:",
         (f"{PAGES}::test_an_idle_session_expires",),
     ),
     Guard(
