@@ -27,21 +27,17 @@ def _css_string(text: str) -> str:
 
 
 def margin_css(*, organisation: str, code: str, gettext) -> str:
-    """The running header and footer: who, which record, page X of Y."""
+    """The running header and footer: who, which record, page X of Y. Two margin boxes, not
+    four: each box is laid out (and sized against its neighbours) on every page."""
     before, _sep, rest = gettext("Page %(page)s of %(pages)s").partition("%(page)s")
     middle, _sep, after = rest.partition("%(pages)s")
-    boxes = {
-        "top-left": _css_string(organisation),
-        "top-right": _css_string(f"{gettext('Internal audit report')} {code}"),
-        "bottom-left": _css_string(
-            gettext("Retained documented information (ISO 9001:2015, 9.2.2 f)")
-        ),
-        "bottom-right": f"{_css_string(before)} counter(page) {_css_string(middle)} "
-        f"counter(pages) {_css_string(after)}",
-    }
-    return (
-        "@page {" + "".join(f" @{box} {{ content: {text}; }}" for box, text in boxes.items()) + " }"
+    header = _css_string(f"{organisation} · {gettext('Internal audit report')} {code}")
+    retained = gettext("Retained documented information (ISO 9001:2015, 9.2.2 f)")
+    footer = (
+        f"{_css_string(f'{retained} · {before}')} counter(page) {_css_string(middle)} "
+        f"counter(pages) {_css_string(after)}"
     )
+    return f"@page {{ @top-left {{ content: {header}; }} @bottom-right {{ content: {footer}; }} }}"
 
 
 def _by_clause(items, lang: str) -> list[dict]:
