@@ -63,6 +63,16 @@ def translations(lang: str) -> NullTranslations:
     return merged or NullTranslations()
 
 
+def ngettext_with(translator: NullTranslations, singular: str, plural: str, n: int) -> str:
+    """The form of a counted message for `n`. Our catalogs hold the two English forms as
+    two messages (Vietnamese has one form), so when the catalog has no plural entry the
+    English form for `n` is translated on its own."""
+    text = translator.ngettext(singular, plural, n)
+    if text in (singular, plural):
+        text = translator.gettext(singular if n == 1 else plural)
+    return text
+
+
 def gettext(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 

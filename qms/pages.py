@@ -18,7 +18,7 @@ from qms.auth.permissions import can
 from qms.config import PROJECT_ROOT
 from qms.deps import SESSION_COOKIE
 from qms.errors import Forbidden
-from qms.i18n import LANGUAGES, Formatter, translations
+from qms.i18n import LANGUAGES, Formatter, ngettext_with, translations
 from qms.trail import labels as trail_labels
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -164,7 +164,7 @@ def render(
 
     def ngettext(singular: str, plural: str, n: int, **params) -> str:
         params.setdefault("num", n)
-        return translator.ngettext(singular, plural, n) % params
+        return ngettext_with(translator, singular, plural, n) % params
 
     ensure_anon_cookie(request)
     counter = getattr(request.app.state, "unread_counter", None)

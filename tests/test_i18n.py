@@ -49,3 +49,21 @@ def test_pages_follow_the_chosen_language(client):
     client.cookies.set("qms_lang", "vi")
     page = client.get("/login").text
     assert "Đăng nhập" in page and 'lang="vi"' in page
+
+
+def test_counted_messages_are_translated_in_both_forms():
+    from qms.i18n import ngettext_with, translations
+
+    vi = translations("vi")
+    one = ngettext_with(vi, "%(num)s item", "%(num)s items", 1) % {"num": 1}
+    many = ngettext_with(vi, "%(num)s item", "%(num)s items", 140) % {"num": 140}
+    assert (one, many) == ("1 câu hỏi", "140 câu hỏi")
+    en = translations("en")
+    assert ngettext_with(en, "%(num)s item", "%(num)s items", 2) == "%(num)s items"
+
+
+def test_a_counted_message_on_a_vietnamese_page_is_vietnamese(world):
+    client = world.browser(world.quality_officer)
+    client.cookies.set("qms_lang", "vi")
+    page = client.get("/audit-templates/iso9001-2015").text
+    assert "140 câu hỏi" in page and "140 items" not in page

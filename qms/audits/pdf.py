@@ -14,7 +14,7 @@ from sqlmodel import Session
 from qms.audits import findings
 from qms.audits.models import RESULT_LABELS, RESULT_SHORT, Audit, Result
 from qms.auth.models import Department
-from qms.i18n import Formatter, translations
+from qms.i18n import Formatter, ngettext_with, translations
 from qms.pages import env
 from qms.reports.pdf import render_pdf, stylesheet
 from qms.trail.models import Signature
@@ -64,7 +64,7 @@ def report_context(*, session: Session, audit: Audit, signature: Signature, sett
 
     def ngettext(singular: str, plural: str, n: int, **params) -> str:
         params.setdefault("num", n)
-        return translator.ngettext(singular, plural, n) % params
+        return ngettext_with(translator, singular, plural, n) % params
 
     items = service.items_of(session=session, audit=audit)
     lists = service.checklists_of(session=session, audit=audit)
