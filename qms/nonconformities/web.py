@@ -3,6 +3,7 @@ nonconformity work on the home page."""
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -61,12 +62,9 @@ FORM_FIELDS = {
 
 
 
-def _short(text: str, limit: int = 120) -> str:
+def _short(text: str) -> str:
     """A description cut for a one-line list, at a word, marked with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:—-") + "…"
+    return textwrap.shorten(text, width=120, placeholder="…")
 
 def _today(settings) -> date:
     return datetime.now(settings.tz).date()
