@@ -45,3 +45,23 @@ def add(topic: str, template: str, **values) -> None:
 
 def lines() -> list[str]:
     return [f"{topic}: {entry.text()}" for topic, entry in sorted(_TOPICS.items())]
+
+
+def dump() -> dict:
+    """This process's figures as plain data: an xdist worker sends them to the controller
+    (conftest's `pytest_sessionfinish`), which merges every worker's before printing."""
+    return {
+        topic: {
+            "template": entry.template,
+            "counts": dict(entry.counts),
+            "sets": {name: list(values) for name, values in entry.sets.items()},
+        }
+        for topic, entry in _TOPICS.items()
+    }
+
+
+def merge(dumped: dict) -> None:
+    """Add the figures of another process (`dump()`'s output) to this one's."""
+    for topic, entry in dumped.items():
+        sets = {name: set(values) for name, values in entry["sets"].items()}
+        add(topic, entry["template"], **entry["counts"], **sets)

@@ -161,10 +161,12 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """The same bytes in every process (a fixed member date, not the clock's): they name
+    parametrized tests, which pytest-xdist's workers must collect identically."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 

@@ -31,6 +31,16 @@ if not CHROMIUM.exists():
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`--dist loadgroup`), a module's browser tests run on one worker,
+    so that its served app and its browser (module fixtures) start once, not on every worker."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -76,7 +86,7 @@ def live_server(tmp_path_factory):
         except OSError:
             assert server.poll() is None, (data_dir / "server.log").read_text()
             assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+            time.sleep(0.05)  # polling the condition: the server answers
     yield base
     server.terminate()
     server.wait(timeout=30)

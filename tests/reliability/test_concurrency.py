@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -24,17 +23,28 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, setting an event once its start-up is over (listening or failed)."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.started_up = threading.Event()
+
+    async def startup(self, sockets=None):
+        try:
+            await super().startup(sockets)
+        finally:
+            self.started_up.set()
+
+
 @pytest.fixture
 def served(app):
     """The test's app behind a real uvicorn server on a loopback port."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
+    assert server.started_up.wait(timeout=20) and server.started, "server did not start"
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=20)
