@@ -145,3 +145,19 @@ def test_the_register_and_the_periods_read_in_vietnamese(world):
     # Nonsense filters are ignored, not a 500.
     assert browser.get("/objectives?year=abc&standing=x&as_of=soon").status_code == 200
     assert browser.get("/indicators?ended_from=x&department_id=-1").status_code == 200
+
+
+def test_the_trail_of_an_objective_and_of_a_period_reads_in_words(world):
+    year = today(world).year
+    built = build(world, figures=[(f"{year}-01", 80, 100)])
+    api = world.api(world.staff)
+    api.patch(
+        f"/api/v1/measurements/{built.measurement_ids[0]}",
+        json={"numerator": 97, "denominator": 100, "reason": "Nhập nhầm.", "version": 1},
+    )
+    browser = world.browser(world.quality_officer)
+    text = browser.get(f"/trail/objective/{built.id}").text
+    assert "put in force" in text and "Quality objective" in text
+    text = browser.get(f"/trail/measurement/{built.measurement_ids[0]}").text
+    assert "figures corrected" in text and "Nhập nhầm." in text
+    assert "Numerator" in text and "missed" in text
