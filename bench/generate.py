@@ -963,12 +963,125 @@ def fix_sequences(w: World) -> None:
             )
 
 
+def gen_objectives(w: World) -> None:
+    """200 monthly indicators (5 per objective) over the last five years: 60 months of
+    figures in all, each indicator with the 12 months of its objective's year (this year's
+    up to last month), judged against a 95 % target."""
+    if w.table("objective") is None:
+        w.notes.append("objectives: not in this schema, skipped")
+        return
+    from qms.objectives import service as objectives
+    from qms.objectives.models import Indicator
+
+    rnd, count = w.rnd, w.n(200)
+    per_year = max(1, count // 5)
+    rows, indicators, measurements, counters = [], [], [], {}
+    indicator_id = measurement_id = 0
+    first_year = w.today.year - 4
+    for n in range(count):
+        year = first_year + min(n // per_year, 4)
+        objective_id = n // 5 + 1
+        if n % 5 == 0:
+            department = rnd.randint(1, DEPARTMENTS)
+            counters[year] = counters.get(year, 0) + 1
+            code = f"MT-{year}-{counters[year]:02d}"
+            at = w.moment(date(year, 1, 5))
+            rows.append(
+                {
+                    "id": objective_id,
+                    "code": code,
+                    "year": year,
+                    "title": f"{code}: {words(rnd, 10)}",
+                    "status": "active" if year == w.today.year else "achieved",
+                    "department_id": department,
+                    "owner_id": w.managers[department],
+                    "plan": words(rnd, 30),
+                    "resources": words(rnd, 8),
+                    "responsible": words(rnd, 5),
+                    "due_on": date(year, 12, 31),
+                    "evaluation": words(rnd, 12),
+                    "created_by_id": w.quality_officers[0],
+                    "evaluation_comment": "",
+                    "cancel_reason": "",
+                    "indicators_numbered": 5,
+                    **stamp(at),
+                }
+            )
+            w.event(
+                at,
+                w.quality_officers[0],
+                "created",
+                "objective",
+                objective_id,
+                {"code": [None, code]},
+            )
+        indicator_id += 1
+        indicator = Indicator(
+            id=indicator_id,
+            objective_id=objective_id,
+            code=f"{rows[-1]['code']}.{n % 5 + 1}",
+            name=words(rnd, 6),
+            unit="%",
+            kind="ratio",
+            direction="higher_is_better",
+            target=95.0,
+            at_risk_margin=2.0,
+            frequency="monthly",
+            data_owner_id=rows[-1]["owner_id"],
+        )
+        indicators.append({**indicator.model_dump(), **stamp(rows[-1]["created_at"])})
+        for period, start, end in objectives.periods_of("monthly", year):
+            if end >= w.today:
+                break
+            denominator = rnd.randint(200, 1200)
+            numerator = min(denominator, round(denominator * rnd.uniform(0.88, 1.0)))
+            measurement_id += 1
+            at = w.moment(min(end + timedelta(days=5), w.today))
+            measurements.append(
+                {
+                    "id": measurement_id,
+                    "indicator_id": indicator_id,
+                    "period": period,
+                    "period_start_on": start,
+                    "period_end_on": end,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": 100.0 * numerator / denominator,
+                    "status": objectives.judge(indicator, 100.0 * numerator / denominator).value,
+                    "note": "",
+                    "entered_by_id": indicator.data_owner_id,
+                    "nonconformity_id": None,
+                    **stamp(at),
+                }
+            )
+            w.event(
+                at,
+                indicator.data_owner_id,
+                "measured",
+                "measurement",
+                measurement_id,
+                {
+                    "period": [None, period],
+                    "numerator": [None, numerator],
+                    "denominator": [None, denominator],
+                },
+            )
+    w.insert("objective", rows)
+    w.insert("indicator", indicators)
+    w.insert("measurement", measurements)
+    w.extra["objective_indicators"] = indicator_id
+    w.extra.setdefault("counters", []).extend(
+        {"name": "MT", "year": y, "last": n} for y, n in counters.items()
+    )
+
+
 # Each domain's generator, in the order their records reference each other.
 GENERATORS: list[tuple[str, Callable[[World], None]]] = [
     ("people", gen_people),
     ("documents", gen_documents),
     ("audits", gen_audits),
     ("nonconformities", gen_nonconformities),
+    ("objectives", gen_objectives),
 ]
 
 

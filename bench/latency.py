@@ -84,6 +84,11 @@ def _answer(ds: Dataset, i: int):
     }
 
 
+def _indicator_page(ds: Dataset, i: int):
+    count = ds.info.get("objective_indicators") or 1
+    return f"/indicators/{(i * 7919) % count + 1}", None
+
+
 ENDPOINTS = [
     Endpoint("home: admin", "page", "admin", "GET", _fixed("/")),
     Endpoint("home: quality officer", "page", "quality_officer", "GET", _fixed("/")),
@@ -164,6 +169,20 @@ ENDPOINTS = [
     ),
     Endpoint(
         "API POST /nonconformities (raise)", "api", "auditor", "POST", _raise_nc, "nonconformity"
+    ),
+    Endpoint(
+        "objectives register", "page", "quality_officer", "GET", _fixed("/objectives"), "objective"
+    ),
+    Endpoint(
+        "indicator page (chart, 12 periods)", "page", "manager", "GET", _indicator_page, "indicator"
+    ),
+    Endpoint(
+        "API GET /indicators/{id}",
+        "api",
+        "staff",
+        "GET",
+        lambda ds, i: ("/api/v1" + _indicator_page(ds, i)[0], None),
+        "indicator",
     ),
     Endpoint(
         "API GET /notifications",
