@@ -13,6 +13,7 @@ from sqlmodel import Session
 from qms.auth.permissions import require
 from qms.config import Settings
 from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.errors import Invalid
 from qms.pages import request_lang
 from qms.risks import exports, pdf, service
 from qms.risks.models import (
@@ -46,6 +47,17 @@ router = APIRouter(tags=["risks"])
 
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Rating = Annotated[int | None, Query(ge=1, le=5)]
+# A day as YYYY-MM-DD only (a bare number would otherwise be read as a Unix time).
+DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-01-31"])]
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("Enter the date as YYYY-MM-DD.", field=field) from None
 
 
 def _today(settings: Settings) -> date:
@@ -64,16 +76,16 @@ def register_filters(
     impact: Rating = None,
     owner_id: IdQuery = None,
     action_owner_id: IdQuery = None,
-    raised_from: date | None = None,
-    raised_to: date | None = None,
-    assessed_from: date | None = None,
-    assessed_to: date | None = None,
-    closed_from: date | None = None,
-    closed_to: date | None = None,
-    action_done_from: date | None = None,
-    action_done_to: date | None = None,
-    lowered_from: date | None = None,
-    lowered_to: date | None = None,
+    raised_from: DateQuery = None,
+    raised_to: DateQuery = None,
+    assessed_from: DateQuery = None,
+    assessed_to: DateQuery = None,
+    closed_from: DateQuery = None,
+    closed_to: DateQuery = None,
+    action_done_from: DateQuery = None,
+    action_done_to: DateQuery = None,
+    lowered_from: DateQuery = None,
+    lowered_to: DateQuery = None,
 ) -> service.Filters:
     """The register's filters from the query string (the same names the pages use)."""
     return service.Filters(
@@ -88,16 +100,16 @@ def register_filters(
         impact=impact,
         owner_id=owner_id,
         action_owner_id=action_owner_id,
-        raised_from=raised_from,
-        raised_to=raised_to,
-        assessed_from=assessed_from,
-        assessed_to=assessed_to,
-        closed_from=closed_from,
-        closed_to=closed_to,
-        action_done_from=action_done_from,
-        action_done_to=action_done_to,
-        lowered_from=lowered_from,
-        lowered_to=lowered_to,
+        raised_from=_day(raised_from, "raised_from"),
+        raised_to=_day(raised_to, "raised_to"),
+        assessed_from=_day(assessed_from, "assessed_from"),
+        assessed_to=_day(assessed_to, "assessed_to"),
+        closed_from=_day(closed_from, "closed_from"),
+        closed_to=_day(closed_to, "closed_to"),
+        action_done_from=_day(action_done_from, "action_done_from"),
+        action_done_to=_day(action_done_to, "action_done_to"),
+        lowered_from=_day(lowered_from, "lowered_from"),
+        lowered_to=_day(lowered_to, "lowered_to"),
     )
 
 
