@@ -91,12 +91,9 @@ def _rating(value, field: str):
     """A likelihood or an impact as typed: the service refuses anything but 1..5."""
     number = _int(value)
     if number is None:
-        raise Invalid(
-            "The likelihood is a whole number from 1 to 5."
-            if field == "likelihood"
-            else "The impact is a whole number from 1 to 5.",
-            field=field,
-        )
+        if field == "likelihood":
+            raise Invalid("The likelihood is a whole number from 1 to 5.", field=field)
+        raise Invalid("The impact is a whole number from 1 to 5.", field=field)
     return number
 
 
