@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import StrictInt
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -264,8 +265,8 @@ class RiskCreate(SQLModel):
     owner_id: int = Field(ge=1, le=2_147_483_647)
     cause: str = Field(default="", max_length=20_000)
     consequence: str = Field(default="", max_length=20_000)
-    likelihood: int = Field(ge=1, le=5)
-    impact: int = Field(ge=1, le=5)
+    likelihood: StrictInt = Field(ge=1, le=5)
+    impact: StrictInt = Field(ge=1, le=5)
     process: str = Field(default="", max_length=200)
     clauses: list[str] = Field(default_factory=list, max_length=20)
     review_on: date | None = None
@@ -292,8 +293,8 @@ class ActionCompletion(SQLModel):
 
 
 class Reassessment(SQLModel):
-    likelihood: int = Field(ge=1, le=5)
-    impact: int = Field(ge=1, le=5)
+    likelihood: StrictInt = Field(ge=1, le=5)
+    impact: StrictInt = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=20_000)
     review_on: date | None = None
     version: int | None = None

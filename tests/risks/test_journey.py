@@ -46,13 +46,20 @@ def test_manager_scores_treats_and_reassesses_a_risk_through_the_pages(world):
     assert "risk-level-critical" in page and "#f4a6a6" in page
     assert _cell(manager.get("/risks/heatmap").text, 4, 5) == "1"
 
-    assert manager.submit(
-        f"/risks/{risk_id}/treatment", {"treatment": "mitigate", "version": "1"}, page=url
-    ).status_code == 303
+    assert (
+        manager.submit(
+            f"/risks/{risk_id}/treatment", {"treatment": "mitigate", "version": "1"}, page=url
+        ).status_code
+        == 303
+    )
     due = (today(world) + timedelta(days=20)).isoformat()
     response = manager.submit(
         f"/risks/{risk_id}/actions",
-        {"description": "Lắp đặt máy chủ dự phòng.", "owner_id": str(world.staff.id), "due_on": due},
+        {
+            "description": "Lắp đặt máy chủ dự phòng.",
+            "owner_id": str(world.staff.id),
+            "due_on": due,
+        },
         page=url,
     )
     assert response.status_code == 303, response.text
@@ -63,12 +70,17 @@ def test_manager_scores_treats_and_reassesses_a_risk_through_the_pages(world):
     page = staff.get(url).text
     action_id = re.search(r'action="/risk-actions/(\d+)/complete"', page).group(1)
     response = staff.submit(
-        f"/risk-actions/{action_id}/complete", {"evidence": "Biên bản nghiệm thu.", "version": "1"}, page=url
+        f"/risk-actions/{action_id}/complete",
+        {"evidence": "Biên bản nghiệm thu.", "version": "1"},
+        page=url,
     )
     assert response.status_code == 303, response.text
     page = manager.get(url).text
     assert "status-monitored" in page
-    version = re.search(r'action="/risks/\d+/assess">\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page).group(1)
+    version = re.search(
+        r'action="/risks/\d+/assess">\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"',
+        page,
+    ).group(1)
 
     # A score outside 1..5 is refused beside its field, nothing kept.
     response = manager.submit(

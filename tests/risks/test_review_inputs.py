@@ -40,7 +40,12 @@ def test_review_inputs_count_the_period_and_link_to_the_entries_behind_them(worl
     version = api.get(f"/api/v1/risks/{treated.id}").json()["version"]
     response = api.post(
         f"/api/v1/risks/{treated.id}/assess",
-        json={"likelihood": 2, "impact": 2, "comment": "Đã bố trí thêm cán bộ.", "version": version},
+        json={
+            "likelihood": 2,
+            "impact": 2,
+            "comment": "Đã bố trí thêm cán bộ.",
+            "version": version,
+        },
     )
     assert response.status_code == 200, response.text
     version = api.get(f"/api/v1/risks/{old.id}").json()["version"]
@@ -84,13 +89,20 @@ def test_review_inputs_count_the_period_and_link_to_the_entries_behind_them(worl
 def test_review_inputs_count_context_changes(world):
     day = today(world)
     qo = world.api(world.quality_officer)
-    assert qo.post(
-        "/api/v1/context-issues", json={"kind": "external", "title": "Đề án 06 về chuyển đổi số"}
-    ).status_code == 201
-    assert qo.post(
-        "/api/v1/interested-parties",
-        json={"name": "Người dân, doanh nghiệp", "requirements": "Trả kết quả đúng hạn."},
-    ).status_code == 201
+    assert (
+        qo.post(
+            "/api/v1/context-issues",
+            json={"kind": "external", "title": "Đề án 06 về chuyển đổi số"},
+        ).status_code
+        == 201
+    )
+    assert (
+        qo.post(
+            "/api/v1/interested-parties",
+            json={"name": "Người dân, doanh nghiệp", "requirements": "Trả kết quả đúng hạn."},
+        ).status_code
+        == 201
+    )
     figures = _figures(world, day - timedelta(days=1), day)
     assert figures["risks.context_issues_changed"].value == 1
     assert figures["risks.interested_parties_changed"].value == 1
