@@ -47,7 +47,7 @@ def register_html(*, session: Session, settings: Settings, year: int, lang: str)
 
     today = datetime.now(settings.tz).date()
     risks = entries_of_year(session=session, year=year)
-    cells = service.heatmap(session=session, today=today)
+    cells = service.heatmap(session=session, today=today, raised_to=date(year, 12, 31))
     context = {
         "_": _,
         "gettext": _,

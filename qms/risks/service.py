@@ -375,11 +375,16 @@ class Cell:
 
 
 def heatmap(
-    *, session: Session, today: date, kind: str | None = None, department_id: int | None = None
+    *,
+    session: Session,
+    today: date,
+    kind: str | None = None,
+    department_id: int | None = None,
+    raised_to: date | None = None,
 ) -> list[Cell]:
     """The 25 cells of likelihood × impact for the active entries, each with its count, its
     level's colour and the register filtered to it. Impact 5 first, likelihood 1 first."""
-    base = Filters(kind=kind, department_id=department_id, active=True)
+    base = Filters(kind=kind, department_id=department_id, active=True, raised_to=raised_to)
     query = _filtered(
         select(Risk.likelihood, Risk.impact, func.count()).select_from(Risk), base, today
     ).group_by(col(Risk.likelihood), col(Risk.impact))
@@ -394,6 +399,7 @@ def heatmap(
                 active=True,
                 likelihood=likelihood,
                 impact=impact,
+                raised_to=raised_to,
             )
             cells.append(
                 Cell(
