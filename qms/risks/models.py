@@ -209,6 +209,8 @@ class RiskLink(SQLModel, table=True):
     risk_id: int = Field(foreign_key="risk.id", index=True)
     target: str = Field(max_length=20)
     target_id: int = Field(index=True)
+    # The audit of a finding, so that the audit's page finds its links by one key.
+    audit_id: int | None = Field(default=None, index=True)
     relation: str = Field(max_length=16)
     linked_by_id: int = Field(foreign_key="user_account.id")
     linked_at: datetime = Field(default_factory=utcnow)

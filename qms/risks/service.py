@@ -23,9 +23,11 @@ from qms.i18n import N_
 from qms.review_inputs import Figure
 from qms.risks import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.risks.models import (
+    BAND_OF,
     BANDS,
     LEVEL_LABELS,
     LEVEL_RANK,
+    RELATION_LABELS,
     SCALE,
     TREATMENTS_FOR,
     AssessmentKind,
@@ -162,9 +164,58 @@ def risks_for_nonconformity(*, session: Session, nonconformity_id: int) -> list[
     return _linked_to(session, LinkTarget.nonconformity, [nonconformity_id])
 
 
-def risks_for_findings(*, session: Session, checklist_item_ids: Iterable[int]) -> list[tuple]:
-    """(link, entry) for each register entry an audit finding revealed or realised."""
-    return _linked_to(session, LinkTarget.audit_finding, checklist_item_ids)
+@dataclass(frozen=True)
+class LinkedRisk:
+    """A register entry as another domain's page shows it beside the record that revealed
+    or realised it."""
+
+    code: str
+    title: str
+    href: str
+    score: int
+    level: str
+    level_label: str  # msgid
+    colour: str
+    text: str
+    relation_label: str  # msgid
+    status_label: str  # msgid
+
+
+def _summaries(rows) -> list[LinkedRisk]:
+    found = []
+    for link, risk in rows:
+        band = BAND_OF[Level(risk.level)]
+        found.append(
+            LinkedRisk(
+                code=risk.code,
+                title=risk.title,
+                href=f"/risks/{risk.id}",
+                score=risk.score,
+                level=risk.level,
+                level_label=band.label,
+                colour=band.colour,
+                text=band.text,
+                relation_label=RELATION_LABELS[Relation(link.relation)],
+                status_label=STATUS_LABELS[Status(risk.status)],
+            )
+        )
+    return found
+
+
+def linked_to_nonconformity(*, session: Session, nonconformity_id: int) -> list[LinkedRisk]:
+    """The entries a nonconformity revealed or realised, for the nonconformity's page."""
+    return _summaries(risks_for_nonconformity(session=session, nonconformity_id=nonconformity_id))
+
+
+def linked_to_audit(*, session: Session, audit_id: int) -> list[LinkedRisk]:
+    """The entries an audit's findings revealed or realised, for the audit's page."""
+    rows = session.exec(
+        select(RiskLink, Risk)
+        .join(Risk, col(Risk.id) == RiskLink.risk_id)
+        .where(RiskLink.target == LinkTarget.audit_finding.value, RiskLink.audit_id == audit_id)
+        .order_by(col(Risk.id))
+    ).all()
+    return _summaries(rows)
 
 
 def issue_ids_of(*, session: Session, risk: Risk) -> list[int]:
@@ -841,8 +892,11 @@ def close(
 # --- links and the context lists --------------------------------------------------------
 
 
-def _link_target(session: Session, target: LinkTarget, target_id: int) -> tuple[str, str]:
-    """(label, href) of a nonconformity or an audit finding, through its domain's service."""
+def _link_target(
+    session: Session, target: LinkTarget, target_id: int
+) -> tuple[str, str, int | None]:
+    """(label, href, audit id) of a nonconformity or an audit finding, through its domain's
+    service."""
     if target == LinkTarget.nonconformity:
         from qms.nonconformities import service as nonconformities
 
@@ -852,7 +906,7 @@ def _link_target(session: Session, target: LinkTarget, target_id: int) -> tuple[
             raise Invalid(
                 "Nonconformity %(id)s does not exist.", field="target_id", id=target_id
             ) from None
-        return nc.code, f"/nonconformities/{nc.id}"
+        return nc.code, f"/nonconformities/{nc.id}", None
     from qms.audits import service as audits
 
     try:
@@ -869,12 +923,13 @@ def _link_target(session: Session, target: LinkTarget, target_id: int) -> tuple[
             id=target_id,
         )
     audit = audits.get_audit(session=session, audit_id=item.audit_id)
-    return f"{audit.code} {item.ref}", f"/audits/{audit.id}#item-{item.id}"
+    return f"{audit.code} {item.ref}", f"/audits/{audit.id}/checklist#item-{item.id}", audit.id
 
 
 def link_label(*, session: Session, link: RiskLink) -> tuple[str, str]:
     try:
-        return _link_target(session, LinkTarget(link.target), link.target_id)
+        label, href, _audit_id = _link_target(session, LinkTarget(link.target), link.target_id)
+        return label, href
     except Invalid:
         return f"#{link.target_id}", ""
 
@@ -897,7 +952,7 @@ def add_link(
         ) from None
     if not isinstance(target_id, int) or not 0 < target_id < 2**31:
         raise Invalid("Enter the number of the record to link.", field="target_id")
-    label, _href = _link_target(session, chosen, target_id)
+    label, _href, audit_id = _link_target(session, chosen, target_id)
     existing = session.exec(
         select(RiskLink).where(
             RiskLink.risk_id == risk.id,
@@ -916,6 +971,7 @@ def add_link(
         risk_id=risk.id,
         target=chosen.value,
         target_id=target_id,
+        audit_id=audit_id,
         relation=how.value,
         linked_by_id=by.id,
     )

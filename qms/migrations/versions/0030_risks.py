@@ -231,6 +231,7 @@ def upgrade() -> None:
         sa.Column("risk_id", sa.Integer(), nullable=False),
         sa.Column("target", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("audit_id", sa.Integer(), nullable=True),
         sa.Column("relation", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("linked_by_id", sa.Integer(), nullable=False),
         sa.Column("linked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -244,6 +245,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("risk_id", "target", "target_id", name=op.f("uq_risk_link_risk_id")),
     )
     with op.batch_alter_table("risk_link", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_risk_link_audit_id"), ["audit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_risk_link_risk_id"), ["risk_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_risk_link_target_id"), ["target_id"], unique=False)
 
@@ -252,6 +254,7 @@ def downgrade() -> None:
     with op.batch_alter_table("risk_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_risk_link_target_id"))
         batch_op.drop_index(batch_op.f("ix_risk_link_risk_id"))
+        batch_op.drop_index(batch_op.f("ix_risk_link_audit_id"))
 
     op.drop_table("risk_link")
     with op.batch_alter_table("risk_interested_party", schema=None) as batch_op:
