@@ -48,7 +48,9 @@ def test_an_audit_finding_is_linked_and_shown_on_the_audit(world):
     audit = audits.build(world, "in_progress")
     items = audits.items(world, audit)
     finding, conforming = items[0], items[1]
-    audits.answer(world, audit, answers={finding.ref: (Result.improvement, "Nên cho nộp trực tuyến.")})
+    audits.answer(
+        world, audit, answers={finding.ref: (Result.improvement, "Nên cho nộp trực tuyến.")}
+    )
     response = _link(world, risk, "audit_finding", conforming.id, "revealed")
     assert response.status_code == 422 and response.json()["field"] == "target_id"
     response = _link(world, risk, "audit_finding", finding.id, "revealed")
@@ -75,9 +77,12 @@ def test_entries_name_context_issues_and_interested_parties(world):
         json={"kind": "internal", "title": "Biến động nhân sự bộ phận một cửa"},
     ).json()
     party = qo.post("/api/v1/interested-parties", json={"name": "Sở Nội vụ"}).json()
-    assert world.api(world.manager).post(
-        "/api/v1/context-issues", json={"kind": "internal", "title": "x"}
-    ).status_code == 403
+    assert (
+        world.api(world.manager)
+        .post("/api/v1/context-issues", json={"kind": "internal", "title": "x"})
+        .status_code
+        == 403
+    )
     response = qo.post("/api/v1/context-issues", json={"kind": "elsewhere", "title": "x"})
     assert response.status_code == 422 and response.json()["field"] == "kind"
     lists = world.api(world.staff).get("/api/v1/risk-context").json()
@@ -97,7 +102,10 @@ def test_entries_name_context_issues_and_interested_parties(world):
         json={"issue_ids": [issue["id"]], "party_ids": [party["id"]], "version": version},
     )
     assert response.status_code == 200, response.text
-    assert (response.json()["issue_ids"], response.json()["party_ids"]) == ([issue["id"]], [party["id"]])
+    assert (response.json()["issue_ids"], response.json()["party_ids"]) == (
+        [issue["id"]],
+        [party["id"]],
+    )
     page = world.browser(world.staff).get(f"/risks/{risk.id}").text
     assert "Biến động nhân sự bộ phận một cửa" in page and "Sở Nội vụ" in page
     page = world.browser(world.staff).get("/risks/context").text
