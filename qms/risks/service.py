@@ -1124,6 +1124,7 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
     (changes in risks and opportunities, and in the context lists) and section e (the
     effectiveness of the actions taken on them). Each links to the register filtered to
     the entries behind it; the open figures are as of today."""
+    # Only the overdue-review filter reads the day, and no figure here uses it.
     today = end
     period = {"start": start.isoformat(), "end": end.isoformat()}
 
@@ -1233,12 +1234,6 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
             "e",
             N_("Entries still open at level high or critical"),
             Filters(active=True, min_level=Level.high.value),
-        ),
-        figure(
-            "risks.review_overdue",
-            "e",
-            N_("Entries whose review date has passed"),
-            Filters(active=True, overdue_review=True),
         ),
     ]
     return figures
