@@ -552,6 +552,8 @@ def raise_risk(
     except ValueError:
         raise Invalid("Choose risk or opportunity.", field="kind") from None
     title = _text(title, "title", N_("Give the entry a title."))
+    if len(title) > 300:
+        raise Invalid("Keep the title under 300 characters.", field="title")
     department = session.get(Department, department_id) if department_id else None
     if department is None:
         raise Invalid("Choose the department concerned.", field="department_id")
@@ -1036,6 +1038,8 @@ def add_context_issue(
     except ValueError:
         raise Invalid("Choose internal or external.", field="kind") from None
     title = _text(title, "title", N_("Name the issue."))
+    if len(title) > 300:
+        raise Invalid("Keep the title under 300 characters.", field="title")
     issue = ContextIssue(
         kind=kind, title=title, description=(description or "").strip(), changed_on=today
     )
@@ -1061,6 +1065,8 @@ def add_interested_party(
 ) -> InterestedParty:
     require(by, "risk.context")
     name = _text(name, "name", N_("Name the interested party."))
+    if len(name) > 300:
+        raise Invalid("Keep the name under 300 characters.", field="name")
     party = InterestedParty(name=name, requirements=(requirements or "").strip(), changed_on=today)
     session.add(party)
     session.flush()

@@ -14,13 +14,16 @@ def test_the_action_owner_sees_the_treatment_action_on_the_home_page(world):
     page = world.browser(world.staff).get("/").text
     assert "Complete the treatment action" in page
     assert f"/risks/{built.id}#action-{built.action_ids[0]}" in page
-    listed = world.browser(world.staff).get(
-        f"/risks?status=treating&action_owner_id={world.staff.id}"
-    ).text
+    listed = (
+        world.browser(world.staff)
+        .get(f"/risks?status=treating&action_owner_id={world.staff.id}")
+        .text
+    )
     assert built.code in listed
-    assert built.code not in world.browser(world.staff).get(
-        f"/risks?action_owner_id={world.manager.id}"
-    ).text
+    assert (
+        built.code
+        not in world.browser(world.staff).get(f"/risks?action_owner_id={world.manager.id}").text
+    )
 
 
 def test_the_owner_sees_a_review_that_is_late(world):

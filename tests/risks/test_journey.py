@@ -132,3 +132,21 @@ def test_pages_show_in_vietnamese(world):
         page = browser.get(path)
         assert page.status_code == 200, path
         assert 'lang="vi"' in page.text
+
+
+def test_a_title_too_long_for_the_register_is_refused_beside_its_field(world):
+    manager = world.browser(world.manager)
+    response = manager.submit(
+        "/risks",
+        {
+            "kind": "risk",
+            "title": "Hồ sơ " * 80,
+            "department_id": str(world.dept_a.id),
+            "owner_id": str(world.manager.id),
+            "likelihood": "2",
+            "impact": "2",
+        },
+        page="/risks/new",
+    )
+    assert response.status_code == 422 and 'id="title-error"' in response.text
+    assert world.api(world.staff).get("/api/v1/risks").json() == []
