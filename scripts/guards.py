@@ -506,6 +506,43 @@ GUARDS: list[Guard] = [
         "        if not self.conn.poll(None):\n            raise TimeoutError",
         ("tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",),
     ),
+    # --- risks and opportunities ------------------------------------------------------------
+    Guard(
+        "accepting a high or critical risk needs its department's manager",
+        "qms/risks/service.py",
+        '            require(by, "risk.accept_high", risk)',
+        "            pass",
+        (
+            "tests/risks/test_rules.py::test_accepting_a_high_risk_needs_its_departments_manager_and_a_justification",
+        ),
+    ),
+    Guard(
+        "a stale re-assessment of a risk is refused",
+        "qms/risks/service.py",
+        '    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact',
+        '    _refuse_closed(risk)\n    likelihood, impact',
+        ("tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",),
+    ),
+    Guard(
+        "likelihood and impact are 1 to 5",
+        "qms/risks/service.py",
+        "or value not in SCALE:",
+        "or False:",
+        (
+            "tests/risks/test_scoring.py::test_the_service_refuses_a_rating_outside_1_to_5_naming_its_field",
+            "tests/risks/test_journey.py::test_manager_scores_treats_and_reassesses_a_risk_through_the_pages",
+        ),
+    ),
+    Guard(
+        "the risk register's exported cells never start a formula",
+        "qms/risks/exports.py",
+        '    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\\t", "\\r"):',
+        "    if False:",
+        (
+            "tests/risks/test_registers.py::test_csv_export_follows_the_filters_and_keeps_formulas_as_text",
+            "tests/risks/test_registers.py::test_xlsx_export_colours_the_level",
+        ),
+    ),
 ]
 
 
