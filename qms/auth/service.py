@@ -36,6 +36,7 @@ USER_FIELDS = (
     "lang",
     "email_notifications",
     "roles",
+    "top_management",
 )
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -124,6 +125,7 @@ def create_user(
     department_id: int | None = None,
     position_title: str = "",
     lang: str | None = None,
+    top_management: bool = False,
 ) -> User:
     if by is not None:
         require(by, "user.create")
@@ -145,6 +147,7 @@ def create_user(
         department_id=department_id,
         password_hash=passwords.hash_password(password),
         lang=lang or None,
+        top_management=bool(top_management),
         role_rows=[UserRole(role=Role(r).value) for r in sorted(set(roles))],
     )
     session.add(user)
