@@ -3,7 +3,7 @@ the PDF audit record and the checklist templates."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
@@ -35,7 +35,7 @@ from qms.audits.models import (
 )
 from qms.audits.states import AuditStatus
 from qms.auth.permissions import require
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Conflict, Invalid, NotFound
 
 router = APIRouter(tags=["audits"])
@@ -263,8 +263,8 @@ def list_audits(
     status: AuditStatus | None = None,
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     q: str | None = Query(default=None, max_length=100),
-    reported_from: date | None = None,
-    reported_to: date | None = None,
+    reported_from: DayQuery = None,
+    reported_to: DayQuery = None,
     finding: Result | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_ID),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from qms.auth.permissions import require
 from qms.config import Settings
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities import exports, pdf, service
 from qms.nonconformities.models import (
@@ -184,8 +184,8 @@ def list_nonconformities(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
-    raised_from: date | None = None,
-    raised_to: date | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
@@ -243,8 +243,8 @@ def export_csv(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
-    raised_from: date | None = None,
-    raised_to: date | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
 ):
     """The register, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
@@ -276,8 +276,8 @@ def export_xlsx(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
-    raised_from: date | None = None,
-    raised_to: date | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
 ):
     """The register, filtered as the list is, as an Excel workbook."""
