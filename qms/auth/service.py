@@ -169,6 +169,8 @@ def update_user(*, session: Session, by: User, user: User, version: int | None, 
     if by.id != user.id or set(fields) - own_preferences:
         require(by, "user.update", user)
     check_version(user, version)
+    if "top_management" in fields and fields["top_management"] is None:
+        fields.pop("top_management")
     before = _user_snapshot(user)
     if "department_id" in fields:
         _check_department(session, fields["department_id"])
