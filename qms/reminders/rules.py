@@ -279,3 +279,24 @@ def management_review_output_due(session: Session, as_of: date) -> Iterable[Due]
             params={"code": review.code, "what": _short(output.description)},
             url=f"/management-reviews/{review.id}#output-{output.id}",
         )
+
+
+@rule("measurement_due")
+def measurement_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.objectives import service as objectives
+
+    # A period's figures fall due 10 days after it ends; the data owner enters them.
+    for indicator, objective, period, due_on in objectives.measurements_due(
+        session=session, until=as_of + HORIZON
+    ):
+        yield Due(
+            rule="measurement_due",
+            record_type="indicator",
+            record_id=indicator.id,
+            due_on=due_on,
+            recipients=(indicator.data_owner_id,),
+            message=N_("Enter the figures of %(code)s %(name)s for %(period)s"),
+            params={"code": indicator.code, "name": _short(indicator.name), "period": period},
+            url=f"/indicators/{indicator.id}#enter-title",
+            department_id=objective.department_id,
+        )
