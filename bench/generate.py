@@ -963,12 +963,141 @@ def fix_sequences(w: World) -> None:
             )
 
 
+def gen_risks(w: World) -> None:
+    """5,000 register entries of risks and opportunities over three years (one in ten an
+    opportunity), each with its inherent assessment, most re-assessed, treatment actions
+    for those being treated, and their trail events."""
+    if w.table("risk") is None:
+        w.notes.append("risks: not in this schema, skipped")
+        return
+    from qms.risks.models import level_for
+
+    rnd, count = w.rnd, w.n(5_000)
+    raised = sorted(w.today - timedelta(days=rnd.randint(0, 1095)) for _ in range(count))
+    risks, assessments, actions, counters = [], [], [], {}
+    assessment_id = action_id = 0
+    for risk_id, raised_on in enumerate(raised, start=1):
+        age = (w.today - raised_on).days
+        roll = rnd.random()
+        if age > 365:
+            status = "closed" if roll < 0.7 else "monitored"
+        else:
+            status = ["open", "treating", "monitored"][0 if roll < 0.3 else 1 if roll < 0.7 else 2]
+        kind = "opportunity" if rnd.random() < 0.1 else "risk"
+        department = rnd.randint(1, DEPARTMENTS)
+        owner = w.managers[department]
+        counters[raised_on.year] = counters.get(raised_on.year, 0) + 1
+        code = f"RR-{raised_on.year}-{counters[raised_on.year]:03d}"
+        likelihood, impact = rnd.randint(1, 5), rnd.randint(1, 5)
+        at = w.moment(raised_on)
+        assessment_id += 1
+        assessments.append(
+            {
+                "id": assessment_id,
+                "risk_id": risk_id,
+                "kind": "inherent",
+                "likelihood": likelihood,
+                "impact": impact,
+                "score": likelihood * impact,
+                "level": level_for(likelihood * impact).value,
+                "previous_score": None,
+                "comment": "",
+                "assessed_on": raised_on,
+                "assessed_at": at,
+                "assessed_by_id": owner,
+            }
+        )
+        w.event(at, owner, "raised", "risk", risk_id, {"code": [None, code]})
+        treatment = None
+        if status != "open":
+            treatment = (
+                "pursue" if kind == "opportunity" else rnd.choice(["mitigate", "avoid", "transfer"])
+            )
+            for n in range(rnd.randint(1, 2)):
+                action_id += 1
+                due_on = raised_on + timedelta(days=rnd.randint(14, 90))
+                done_on = None if status == "treating" and n == 0 else min(due_on, w.today)
+                actions.append(
+                    {
+                        **stamp(at),
+                        "id": action_id,
+                        "risk_id": risk_id,
+                        "description": words(rnd, 12),
+                        "owner_id": rnd.choice(w.staff),
+                        "due_on": due_on,
+                        "done_on": done_on,
+                        "completed_at": w.moment(done_on) if done_on else None,
+                        "evidence": words(rnd, 8) if done_on else "",
+                        "planned_by_id": owner,
+                    }
+                )
+        if status in ("monitored", "closed") and age > 30:
+            previous = likelihood * impact
+            likelihood, impact = max(1, likelihood - 1), max(1, impact - rnd.randint(0, 1))
+            assessed_on = raised_on + timedelta(days=min(age, 30))
+            assessment_id += 1
+            assessments.append(
+                {
+                    "id": assessment_id,
+                    "risk_id": risk_id,
+                    "kind": "residual",
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": likelihood * impact,
+                    "level": level_for(likelihood * impact).value,
+                    "previous_score": previous,
+                    "comment": words(rnd, 10),
+                    "assessed_on": assessed_on,
+                    "assessed_at": w.moment(assessed_on),
+                    "assessed_by_id": owner,
+                }
+            )
+        closed_on = raised_on + timedelta(days=min(age, 200)) if status == "closed" else None
+        risks.append(
+            {
+                **stamp(at),
+                "id": risk_id,
+                "code": code,
+                "kind": kind,
+                "status": status,
+                "department_id": department,
+                "process": words(rnd, 3),
+                "title": f"{code}: {words(rnd, 8)}",
+                "cause": words(rnd, 15),
+                "consequence": words(rnd, 15),
+                "owner_id": owner,
+                "raised_by_id": owner,
+                "clauses": ["6.1"],
+                "likelihood": likelihood,
+                "impact": impact,
+                "score": likelihood * impact,
+                "level": level_for(likelihood * impact).value,
+                "treatment": treatment,
+                "justification": "",
+                "treatment_decided_by_id": owner if treatment else None,
+                "raised_on": raised_on,
+                "review_on": raised_on + timedelta(days=365),
+                "closed_on": closed_on,
+                "closed_at": w.moment(closed_on) if closed_on else None,
+                "closed_by_id": owner if closed_on else None,
+                "close_reason": words(rnd, 6) if closed_on else "",
+            }
+        )
+    w.insert("risk", risks)
+    w.insert("risk_assessment", assessments)
+    w.insert("risk_action", actions)
+    w.extra.setdefault("counters", []).extend(
+        {"name": "RR", "year": y, "last": n} for y, n in counters.items()
+    )
+
+
 # Each domain's generator, in the order their records reference each other.
 GENERATORS: list[tuple[str, Callable[[World], None]]] = [
     ("people", gen_people),
     ("documents", gen_documents),
     ("audits", gen_audits),
     ("nonconformities", gen_nonconformities),
+    ("risks", gen_risks),
 ]
 
 

@@ -165,6 +165,35 @@ ENDPOINTS = [
     Endpoint(
         "API POST /nonconformities (raise)", "api", "auditor", "POST", _raise_nc, "nonconformity"
     ),
+    Endpoint("risk register", "page", "quality_officer", "GET", _fixed("/risks"), "risk"),
+    Endpoint(
+        "risk register: dept + level + overdue review",
+        "page",
+        "manager",
+        "GET",
+        _fixed("/risks?department_id=1&level=high&overdue_review=true"),
+        "risk",
+    ),
+    Endpoint("risk heat map page", "page", "manager", "GET", _fixed("/risks/heatmap"), "risk"),
+    Endpoint(
+        "risk page",
+        "page",
+        "manager",
+        "GET",
+        lambda ds, i: (f"/risks/{(i * 7919) % ds.info['counts']['risk'] + 1}", None),
+        "risk",
+    ),
+    Endpoint(
+        "API GET /risks?level&active",
+        "api",
+        "manager",
+        "GET",
+        _fixed("/api/v1/risks?level=critical&active=true"),
+        "risk",
+    ),
+    Endpoint(
+        "API GET /risks/heatmap", "api", "manager", "GET", _fixed("/api/v1/risks/heatmap"), "risk"
+    ),
     Endpoint(
         "API GET /notifications",
         "api",

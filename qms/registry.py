@@ -15,6 +15,7 @@ DOMAINS = (
     "qms.reminders",
     "qms.audits",
     "qms.objectives",
+    "qms.risks",
     "qms.reviews",
 )
 

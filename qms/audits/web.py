@@ -31,6 +31,7 @@ from qms.pages import (
     request_lang,
     verify_csrf,
 )
+from qms.risks import service as risks
 from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -448,6 +449,8 @@ def _record_context(session, audit: Audit, **extra) -> dict:
         "checklists": service.checklists_of(session=session, audit=audit),
         "status_labels": STATUS_LABELS,
         "templates": checklists.catalogue().templates,
+        # The register entries its findings revealed or realised (risks domain).
+        "linked_risks_rows": risks.linked_to_audit(session=session, audit_id=audit.id),
         **extra,
     }
 

@@ -29,6 +29,7 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.states import STATUS_LABELS, Status
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
+from qms.risks import service as risks
 from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -316,6 +317,8 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         and owns_action,
         "form_name": None,
         "form_action_id": None,
+        # The register entries this nonconformity revealed or realised (risks domain).
+        "linked_risks_rows": risks.linked_to_nonconformity(session=session, nonconformity_id=nc.id),
         **extra,
     }
 

@@ -300,3 +300,39 @@ def measurement_due(session: Session, as_of: date) -> Iterable[Due]:
             url=f"/indicators/{indicator.id}#enter-title",
             department_id=objective.department_id,
         )
+
+
+@rule("risk_action_due")
+def risk_action_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.risks import service as risks
+
+    for action, risk in risks.actions_due(session=session, until=as_of + HORIZON):
+        yield Due(
+            rule="risk_action_due",
+            record_type="risk_action",
+            record_id=action.id,
+            due_on=action.due_on,
+            recipients=(action.owner_id,),
+            message=N_("Complete the treatment action of %(code)s: %(what)s"),
+            params={"code": risk.code, "what": _short(action.description)},
+            url=f"/risks/{risk.id}#action-{action.id}",
+            department_id=risk.department_id,
+        )
+
+
+@rule("risk_review_due")
+def risk_review_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.risks import service as risks
+
+    for risk in risks.reviews_due(session=session, until=as_of + HORIZON):
+        yield Due(
+            rule="risk_review_due",
+            record_type="risk",
+            record_id=risk.id,
+            due_on=risk.review_on,
+            recipients=(risk.owner_id,),
+            message=N_("Review the risk register entry %(code)s: %(what)s"),
+            params={"code": risk.code, "what": _short(risk.title)},
+            url=f"/risks/{risk.id}#assess",
+            department_id=risk.department_id,
+        )

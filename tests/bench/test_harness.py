@@ -18,6 +18,7 @@ def test_generated_data_chains_and_serves(tmp_path):
     summary = generate.generate(scale=0.002, data_dir=tmp_path, quiet=True)
     assert summary["counts"]["user_account"] == 200
     assert summary["counts"]["nonconformity"] == 40
+    assert summary["counts"]["risk"] == 10
 
     engine = db.make_engine(load_settings(data_dir=tmp_path), pool=False)
     with Session(engine) as session:
