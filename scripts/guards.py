@@ -467,8 +467,8 @@ GUARDS: list[Guard] = [
     Guard(
         "a record that no longer hashes to what was signed says so",
         "qms/trail/service.py",
-        '    if content_hash != signature.content_hash:\n        return "altered"',
-        '    if False:\n        return "altered"',
+        "    if content_hash != signature.content_hash:\n        return \"altered\"",
+        "    if False:\n        return \"altered\"",
         (
             f"{SIGNATURES}::test_a_closed_nonconformity_edited_in_the_database_shows_its_signature_no_longer_holds",
             f"{SIGNATURES}::test_a_reported_audit_edited_in_the_database_shows_its_signature_no_longer_holds",
@@ -479,9 +479,7 @@ GUARDS: list[Guard] = [
         "qms/documents/export.py",
         "    if isinstance(value, str) and value.startswith(_FORMULA_START):",
         "    if False:",
-        (
-            "tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",
-        ),
+        ("tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",),
     ),
     # --- PDF records ------------------------------------------------------------------------
     Guard(
@@ -489,9 +487,7 @@ GUARDS: list[Guard] = [
         "qms/reports/pdf.py",
         '    autoescape=select_autoescape(["html", "xml"]),',
         "    autoescape=False,",
-        (
-            "tests/reliability/test_escaping.py::test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy",
-        ),
+        ("tests/reliability/test_escaping.py::test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy",),
     ),
     Guard(
         "PDF rendering fetches only the app's static files",
@@ -508,9 +504,7 @@ GUARDS: list[Guard] = [
         "qms/reports/pdf.py",
         "        if not self.conn.poll(timeout):\n            raise TimeoutError",
         "        if not self.conn.poll(None):\n            raise TimeoutError",
-        (
-            "tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",
-        ),
+        ("tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",),
     ),
     # --- management review ----------------------------------------------------------------
     Guard(
@@ -528,9 +522,7 @@ GUARDS: list[Guard] = [
         "qms/reviews/service.py",
         "    frozen = frozen_inputs(review)\n    if frozen is not None:\n        return frozen, True",
         "    frozen = frozen_inputs(review)\n    if False:\n        return frozen, True",
-        (
-            "tests/reviews/test_inputs.py::test_a_held_review_keeps_its_figures_when_the_records_change",
-        ),
+        ("tests/reviews/test_inputs.py::test_a_held_review_keeps_its_figures_when_the_records_change",),
     ),
     Guard(
         "holding a review checks its version",
@@ -552,11 +544,9 @@ GUARDS: list[Guard] = [
     Guard(
         "a stale re-assessment of a risk is refused",
         "qms/risks/service.py",
-        "    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact",
-        "    _refuse_closed(risk)\n    likelihood, impact",
-        (
-            "tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",
-        ),
+        '    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact',
+        '    _refuse_closed(risk)\n    likelihood, impact',
+        ("tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",),
     ),
     Guard(
         "likelihood and impact are 1 to 5",
