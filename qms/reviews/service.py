@@ -49,6 +49,8 @@ FIELDS = (
 CONTRIBUTORS = (
     "qms.nonconformities.service",
     "qms.audits.service",
+    "qms.objectives.service",
+    "qms.risks.service",
 )
 
 # The items of 9.3.2, in the order the standard lists them.
