@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import generate, latency, pdf, sweeps, throughput
+from bench import generate, latency, pdf, reviews, sweeps, throughput
 from bench.common import ROOT, Dataset, machine
 
 
@@ -194,6 +194,24 @@ def section_sweeps(report: Report, plan: Plan, datasets: dict[float, Dataset], l
     report.add("size ratio", f"{label}: next day's sweep full / tenth", ratio)
 
 
+def section_reviews(report: Report, plan: Plan, datasets: dict[float, Dataset]) -> None:
+    print("\n== management review inputs", flush=True)
+    small, large = plan.scales
+    runs = {scale: reviews.compile_inputs(datasets[scale]) for scale in (small, large)}
+    report.data["review_inputs"] = runs
+    full = runs[large]
+    report.add(
+        "review",
+        f"inputs of a year compiled, full size ({full['figures']} figures)",
+        full["median_s"],
+        "< 1 s",
+        full["median_s"] < 1,
+        unit="s",
+    )
+    ratio = full["median_s"] / runs[small]["median_s"]
+    report.add("size ratio", "review inputs full / tenth", ratio, "< 2", ratio < 2)
+
+
 def section_imports(report: Report, plan: Plan, dataset: Dataset) -> None:
     print("\n== imports and backup", flush=True)
     imported = sweeps.docs_import(dataset, plan.import_files)
@@ -319,7 +337,7 @@ def main(argv=None) -> None:
         help="appended to RESULTS.md: what the profiles show (written by hand)",
     )
     parser.add_argument(
-        "--skip", default="", help="comma-separated: latency,throughput,sweeps,imports,pdf"
+        "--skip", default="", help="comma-separated: latency,throughput,sweeps,reviews,imports,pdf"
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
@@ -363,6 +381,7 @@ def main(argv=None) -> None:
         spent["generate"] = time.perf_counter() - began
         large = datasets[plan.scales[1]]
         attempt("sweeps", section_sweeps, report, plan, datasets, "SQLite")
+        attempt("reviews", section_reviews, report, plan, datasets)
         attempt("latency", section_latency, report, plan, datasets)
         attempt("throughput", section_throughput, report, plan, large, "SQLite")
         attempt("imports", section_imports, report, plan, large)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from qms.auth import service as auth
@@ -47,6 +49,18 @@ def get_session(request: Request) -> Iterator[Session]:
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _iso_day(value):
+    """Only YYYY-MM-DD: pydantic alone would also read "0" as a day (a Unix timestamp)."""
+    if isinstance(value, str) and not _ISO_DAY.match(value):
+        raise ValueError("Enter the date as YYYY-MM-DD.")
+    return value
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A day in a query string (a register's filter), as YYYY-MM-DD.
+DayQuery = Annotated[date | None, BeforeValidator(_iso_day)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 

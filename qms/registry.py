@@ -16,6 +16,7 @@ DOMAINS = (
     "qms.audits",
     "qms.objectives",
     "qms.risks",
+    "qms.reviews",
 )
 
 

@@ -506,6 +506,31 @@ GUARDS: list[Guard] = [
         "        if not self.conn.poll(None):\n            raise TimeoutError",
         ("tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",),
     ),
+    # --- management review ----------------------------------------------------------------
+    Guard(
+        "only the chair (top management) holds and signs a management review",
+        "qms/reviews/permissions.py",
+        "    return user.id == review.chair_id and is_top_management(user)",
+        "    return True",
+        (
+            "tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",
+            f"{MATRIX}[POST /api/v1/management-reviews/{{review_id}}/hold]",
+        ),
+    ),
+    Guard(
+        "a held review keeps its frozen inputs",
+        "qms/reviews/service.py",
+        "    frozen = frozen_inputs(review)\n    if frozen is not None:\n        return frozen, True",
+        "    frozen = frozen_inputs(review)\n    if False:\n        return frozen, True",
+        ("tests/reviews/test_inputs.py::test_a_held_review_keeps_its_figures_when_the_records_change",),
+    ),
+    Guard(
+        "holding a review checks its version",
+        "qms/reviews/service.py",
+        '    require(by, "review.hold", review)\n    check_version(review, version)',
+        '    require(by, "review.hold", review)',
+        ("tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",),
+    ),
     # --- risks and opportunities ------------------------------------------------------------
     Guard(
         "accepting a high or critical risk needs its department's manager",

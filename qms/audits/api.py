@@ -28,14 +28,15 @@ from qms.audits.models import (
     ProgrammeUpdate,
     Progress,
     ReportCreate,
+    Result,
     TemplatePublic,
     TemplateSummary,
     Transition,
 )
 from qms.audits.states import AuditStatus
 from qms.auth.permissions import require
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
-from qms.errors import Conflict, NotFound
+from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
+from qms.errors import Conflict, Invalid, NotFound
 
 router = APIRouter(tags=["audits"])
 
@@ -262,14 +263,22 @@ def list_audits(
     status: AuditStatus | None = None,
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     q: str | None = Query(default=None, max_length=100),
+    reported_from: DayQuery = None,
+    reported_to: DayQuery = None,
+    finding: Result | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
 ):
+    if reported_from and reported_to and reported_from > reported_to:
+        raise Invalid("The first day must not be after the last day.", field="reported_from")
     filters = service.AuditFilters(
         year=year,
         status=status.value if status else None,
         department_id=department_id,
         q=q,
+        reported_from=reported_from,
+        reported_to=reported_to,
+        finding=finding.value if finding else None,
     )
     rows, total = service.list_audits(
         session=session, user=user, filters=filters, limit=limit, offset=offset

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,7 @@ from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
 from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
 from qms.home.service import Slice, first_rows
+from qms.i18n import N_
 from qms.trail import service as trail
 
 CODE_SERIES = "IA"
@@ -192,6 +193,26 @@ class AuditFilters:
     status: str | None = None
     department_id: int | None = None
     q: str | None = None
+    # Reported on or after / on or before these days (UTC), e.g. a review period.
+    reported_from: date | None = None
+    reported_to: date | None = None
+    # Those with at least one checklist answer of this result (a finding's grade, an OFI).
+    finding: str | None = None
+
+
+def _reported_between(start: date | None, end: date | None):
+    """Audits whose report was signed from `start` to `end`, both days included (UTC)."""
+    conditions = [col(Audit.reported_at).is_not(None)]
+    if start is not None:
+        conditions.append(Audit.reported_at >= datetime.combine(start, time(), tzinfo=UTC))
+    if end is not None:
+        day_after = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
+        conditions.append(Audit.reported_at < day_after)
+    return and_(*conditions)
+
+
+def _with_finding(result: str):
+    return exists().where(ChecklistItem.audit_id == Audit.id, ChecklistItem.result == result)
 
 
 def _visible_to(query, user: User):
@@ -226,6 +247,10 @@ def list_audits(
         query = query.where(Audit.status == filters.status)
     if filters.department_id is not None:
         query = query.where(Audit.department_id == filters.department_id)
+    if filters.reported_from is not None or filters.reported_to is not None:
+        query = query.where(_reported_between(filters.reported_from, filters.reported_to))
+    if filters.finding:
+        query = query.where(_with_finding(filters.finding))
     if filters.q:
         pattern = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -1041,3 +1066,78 @@ def awaiting_closure(*, session: Session) -> list[tuple[Audit, date]]:
         for audit in reported_audits(session=session)
         if audit.reported_at is not None
     ]
+
+
+# --- the management review's inputs (9.3.2 c 6 and f) -----------------------------------
+
+REVIEW_FINDINGS = (
+    (Result.major_nc, N_("Major nonconformities found by the audits")),
+    (Result.minor_nc, N_("Minor nonconformities found by the audits")),
+    (Result.observation, N_("Observations made by the audits")),
+)
+
+
+def review_inputs(*, session: Session, start: date, end: date):
+    """The audits reported from `start` to `end` and what they found, for the management
+    review; each figure links to the audits' register filtered to the audits it counts."""
+    from qms.review_inputs import Figure
+
+    period = f"reported_from={start.isoformat()}&reported_to={end.isoformat()}"
+    reported = _reported_between(start, end)
+    count = session.exec(select(func.count()).select_from(Audit).where(reported)).one()
+    answers = dict(
+        session.exec(
+            select(ChecklistItem.result, func.count())
+            .join(Audit, col(Audit.id) == ChecklistItem.audit_id)
+            .where(reported, col(ChecklistItem.result).is_not(None))
+            .group_by(col(ChecklistItem.result))
+        ).all()
+    )
+    figures = [
+        Figure(
+            key="audits.reported",
+            section="c6",
+            label=N_("Internal audits reported in the period"),
+            value=int(count),
+            href=f"/audits?{period}",
+        )
+    ]
+    for result, label in REVIEW_FINDINGS:
+        figures.append(
+            Figure(
+                key=f"audits.findings.{result.value}",
+                section="c6",
+                label=label,
+                value=int(answers.get(result.value, 0)),
+                href=f"/audits?{period}&finding={result.value}",
+            )
+        )
+    figures.append(
+        Figure(
+            key="audits.improvements",
+            section="f",
+            label=N_("Opportunities for improvement found by the audits of the period"),
+            value=int(answers.get(Result.improvement.value, 0)),
+            href=f"/audits?{period}&finding={Result.improvement.value}",
+        )
+    )
+    # Still open: in audits reported (whenever) and not yet closed.
+    still_open = session.exec(
+        select(func.count())
+        .select_from(ChecklistItem)
+        .join(Audit, col(Audit.id) == ChecklistItem.audit_id)
+        .where(
+            Audit.status == AuditStatus.reported.value,
+            ChecklistItem.result == Result.improvement.value,
+        )
+    ).one()
+    figures.append(
+        Figure(
+            key="audits.improvements.open",
+            section="f",
+            label=N_("Opportunities for improvement of audits not yet closed"),
+            value=int(still_open),
+            href=f"/audits?status={AuditStatus.reported.value}&finding={Result.improvement.value}",
+        )
+    )
+    return figures

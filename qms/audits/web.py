@@ -170,16 +170,24 @@ def audits_page(
     status: AuditStatus | None = None,
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     q: str | None = Query(default=None, max_length=100),
+    reported_from: date | None = None,
+    reported_to: date | None = None,
+    finding: Result | None = None,
     page: int = Query(default=1, ge=1, le=100_000),
 ):
     require(user, "audit.list")
-    year = year or _today(settings).year
+    # A period of reports (a management review's figure) spans years: no year unless asked.
+    by_period = reported_from is not None or reported_to is not None
     filters = service.AuditFilters(
-        year=year,
+        year=year if by_period else year or _today(settings).year,
         status=status.value if status else None,
         department_id=department_id,
         q=q or None,
+        reported_from=reported_from,
+        reported_to=reported_to,
+        finding=finding.value if finding else None,
     )
+    year = year or _today(settings).year
     audits, total = service.list_audits(
         session=session,
         user=user,
@@ -204,7 +212,18 @@ def audits_page(
                 "status": status.value if status else "",
                 "department_id": department_id or "",
                 "q": q or "",
+                "reported_from": reported_from.isoformat() if reported_from else "",
+                "reported_to": reported_to.isoformat() if reported_to else "",
+                "finding": finding.value if finding else "",
             },
+            "by_period": by_period,
+            "findings": [
+                Result.major_nc,
+                Result.minor_nc,
+                Result.observation,
+                Result.improvement,
+            ],
+            "result_labels": RESULT_LABELS,
             "departments": {d.id: d for d in auth.list_departments(session=session)},
             "statuses": list(AuditStatus),
             "status_labels": STATUS_LABELS,

@@ -59,6 +59,9 @@ class User(RecordBase, table=True):
     is_active: bool = True
     lang: str | None = Field(default=None, max_length=5)
     email_notifications: bool = True
+    # Top management (ISO 9001:2015 5.1): may chair a management review (9.3) when also a
+    # manager or an administrator.
+    top_management: bool = False
 
     role_rows: list[UserRole] = Relationship(
         sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"}
@@ -91,6 +94,7 @@ class Viewer:
     is_active: bool
     email_notifications: bool
     version: int
+    top_management: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Viewer":
@@ -105,6 +109,7 @@ class Viewer:
             is_active=user.is_active,
             email_notifications=user.email_notifications,
             version=user.version,
+            top_management=user.top_management,
         )
 
     def has_role(self, *roles: Role) -> bool:
@@ -171,6 +176,7 @@ class UserCreate(SQLModel):
     department_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     position_title: str = Field(default="", max_length=200)
     lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
+    top_management: bool = False
 
     @field_validator("full_name")
     @classmethod
@@ -189,6 +195,7 @@ class UserUpdate(SQLModel):
     is_active: bool | None = None
     lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
     email_notifications: bool | None = None
+    top_management: bool | None = None
 
 
 class UserPublic(SQLModel):
@@ -200,6 +207,7 @@ class UserPublic(SQLModel):
     roles: list[Role]
     lang: str | None
     email_notifications: bool
+    top_management: bool = False
     status: str
     version: int
 
@@ -214,6 +222,7 @@ class UserPublic(SQLModel):
             roles=sorted(user.roles),
             lang=user.lang,
             email_notifications=user.email_notifications,
+            top_management=user.top_management,
             status=user.status,
             version=user.version,
         )

@@ -36,6 +36,7 @@ USER_FIELDS = (
     "lang",
     "email_notifications",
     "roles",
+    "top_management",
 )
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -124,6 +125,7 @@ def create_user(
     department_id: int | None = None,
     position_title: str = "",
     lang: str | None = None,
+    top_management: bool = False,
 ) -> User:
     if by is not None:
         require(by, "user.create")
@@ -145,6 +147,7 @@ def create_user(
         department_id=department_id,
         password_hash=passwords.hash_password(password),
         lang=lang or None,
+        top_management=bool(top_management),
         role_rows=[UserRole(role=Role(r).value) for r in sorted(set(roles))],
     )
     session.add(user)
@@ -166,6 +169,8 @@ def update_user(*, session: Session, by: User, user: User, version: int | None, 
     if by.id != user.id or set(fields) - own_preferences:
         require(by, "user.update", user)
     check_version(user, version)
+    if "top_management" in fields and fields["top_management"] is None:
+        fields.pop("top_management")
     before = _user_snapshot(user)
     if "department_id" in fields:
         _check_department(session, fields["department_id"])

@@ -300,6 +300,7 @@ async def edit_user(request: Request, user_id: IdPath, session: SessionDep, user
             department_id=_department_id(data.get("department_id")),
             roles=_roles(data.get("roles")),
             is_active=data.get("is_active") == "on",
+            top_management=data.get("top_management") == "on",
         )
     except QMSError as exc:
         session.rollback()

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from qms.auth.permissions import require
 from qms.config import Settings
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities import exports, pdf, service
 from qms.nonconformities.models import (
@@ -147,8 +147,15 @@ def _filters(
     clause: str | None,
     owner_id: int | None,
     overdue: bool | None,
+    period: tuple = (None, None, None),
 ) -> service.Filters:
+    raised_from, raised_to, check_result = period
+    if raised_from and raised_to and raised_from > raised_to:
+        raise Invalid("The first day must not be after the last day.", field="raised_from")
     return service.Filters(
+        raised_from=raised_from,
+        raised_to=raised_to,
+        check_result=check_result.value if check_result else None,
         status=status.value if status else None,
         department_id=department_id,
         audit_id=audit_id,
@@ -177,12 +184,25 @@ def list_nonconformities(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
+    check_result: CheckResult | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):
     """The register, newest first; the total matching is in the X-Total-Count header."""
     require(user, "nonconformity.list")
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status,
+        department_id,
+        audit_id,
+        source,
+        severity,
+        clause,
+        owner_id,
+        overdue,
+        (raised_from, raised_to, check_result),
+    )
     rows, total = service.list_nonconformities(
         session=session, filters=filters, today=_today(settings), limit=limit, offset=offset
     )
@@ -223,9 +243,22 @@ def export_csv(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
+    check_result: CheckResult | None = None,
 ):
     """The register, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status,
+        department_id,
+        audit_id,
+        source,
+        severity,
+        clause,
+        owner_id,
+        overdue,
+        (raised_from, raised_to, check_result),
+    )
     return _export("csv", request, session, user, settings, filters)
 
 
@@ -243,9 +276,22 @@ def export_xlsx(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    raised_from: DayQuery = None,
+    raised_to: DayQuery = None,
+    check_result: CheckResult | None = None,
 ):
     """The register, filtered as the list is, as an Excel workbook."""
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status,
+        department_id,
+        audit_id,
+        source,
+        severity,
+        clause,
+        owner_id,
+        overdue,
+        (raised_from, raised_to, check_result),
+    )
     return _export("xlsx", request, session, user, settings, filters)
 
 

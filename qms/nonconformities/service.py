@@ -217,6 +217,11 @@ class Filters:
     overdue: bool | None = None
     # Only those still to be dealt with (any state but closed and cancelled).
     active: bool = False
+    # Raised on or after / on or before these days (a review period, an age limit).
+    raised_from: date | None = None
+    raised_to: date | None = None
+    # Those with an effectiveness check of this result (effective | ineffective).
+    check_result: str | None = None
 
 
 def _filtered(query, filters: Filters, today: date):
@@ -246,6 +251,17 @@ def _filtered(query, filters: Filters, today: date):
                 CorrectiveAction.nonconformity_id == Nonconformity.id,
                 CorrectiveAction.owner_id == filters.action_owner_id,
                 col(CorrectiveAction.done_on).is_(None),
+            )
+        )
+    if filters.raised_from is not None:
+        query = query.where(Nonconformity.raised_on >= filters.raised_from)
+    if filters.raised_to is not None:
+        query = query.where(Nonconformity.raised_on <= filters.raised_to)
+    if filters.check_result:
+        query = query.where(
+            exists().where(
+                EffectivenessCheck.nonconformity_id == Nonconformity.id,
+                EffectivenessCheck.result == filters.check_result,
             )
         )
     if filters.overdue is True:
@@ -1173,3 +1189,203 @@ def checks_due(*, session: Session, until: date) -> list[tuple[Nonconformity, li
     ).all():
         owners.setdefault(nc_id, set()).add(owner_id)
     return [(nc, [u for u in officers if u not in owners.get(nc.id, set())]) for nc in waiting]
+
+
+# --- the management review's inputs (9.3.2 c 1, 4, 5, 7) ---------------------------------
+
+# One msgid per state: a figure's label is translated whole, its params are shown as given.
+REVIEW_STATUS_LABELS = {
+    Status.open: N_("Raised in the period and still open"),
+    Status.investigating: N_("Raised in the period and being investigated"),
+    Status.action_planned: N_("Raised in the period with corrective actions planned"),
+    Status.verifying: N_("Raised in the period and waiting for the effectiveness check"),
+    Status.closed: N_("Raised in the period and closed"),
+    Status.cancelled: N_("Raised in the period and cancelled"),
+}
+# Sources reported in a section of their own: customers (c1), monitoring (c5), suppliers (c7).
+REVIEW_SOURCES = (
+    (
+        "c1",
+        Source.customer_complaint,
+        N_("Customer complaints received"),
+        N_("Customer complaints still being dealt with"),
+    ),
+    (
+        "c5",
+        Source.process_monitoring,
+        N_("Nonconformities found by process monitoring"),
+        N_("Nonconformities found by process monitoring still being dealt with"),
+    ),
+    (
+        "c7",
+        Source.supplier,
+        N_("Nonconformities of external providers"),
+        N_("Nonconformities of external providers still being dealt with"),
+    ),
+)
+OLD_AFTER_DAYS = 90
+
+
+def review_inputs(*, session: Session, start: date, end: date, today: date | None = None):
+    """The figures of the nonconformities raised from `start` to `end` for the management
+    review, each linking to the register filtered to the records it counts."""
+    from qms.review_inputs import Figure
+
+    today = today or utcnow().date()
+    period = {"raised_from": start.isoformat(), "raised_to": end.isoformat()}
+
+    def href(**extra) -> str:
+        return "/nonconformities?" + "&".join(f"{k}={v}" for k, v in {**period, **extra}.items())
+
+    in_period = and_(Nonconformity.raised_on >= start, Nonconformity.raised_on <= end)
+    rows = session.exec(
+        select(
+            Nonconformity.status, Nonconformity.source, Nonconformity.department_id, func.count()
+        )
+        .where(in_period)
+        .group_by(
+            col(Nonconformity.status), col(Nonconformity.source), col(Nonconformity.department_id)
+        )
+    ).all()
+    by_status: dict[str, int] = {}
+    by_source: dict[str, int] = {}
+    open_by_source: dict[str, int] = {}
+    by_department: dict[int, int] = {}
+    for status, source, department_id, count in rows:
+        count = int(count)
+        by_status[status] = by_status.get(status, 0) + count
+        by_source[source] = by_source.get(source, 0) + count
+        by_department[department_id] = by_department.get(department_id, 0) + count
+        if Status(status) in ACTIVE:
+            open_by_source[source] = open_by_source.get(source, 0) + count
+    figures = []
+    for section, source, label, open_label in REVIEW_SOURCES:
+        figures.append(
+            Figure(
+                key=f"nonconformities.source.{source.value}",
+                section=section,
+                label=label,
+                value=by_source.get(source.value, 0),
+                href=href(source=source.value),
+            )
+        )
+        figures.append(
+            Figure(
+                key=f"nonconformities.source.{source.value}.active",
+                section=section,
+                label=open_label,
+                value=open_by_source.get(source.value, 0),
+                href=href(source=source.value, active="true"),
+            )
+        )
+    figures.append(
+        Figure(
+            key="nonconformities.raised",
+            section="c4",
+            label=N_("Nonconformities raised in the period"),
+            value=sum(by_status.values()),
+            href=href(),
+        )
+    )
+    for status, label in REVIEW_STATUS_LABELS.items():
+        figures.append(
+            Figure(
+                key=f"nonconformities.status.{status.value}",
+                section="c4",
+                label=label,
+                value=by_status.get(status.value, 0),
+                href=href(status=status.value),
+            )
+        )
+    if by_department:
+        departments = session.exec(
+            select(Department)
+            .where(col(Department.id).in_(by_department))
+            .order_by(col(Department.code))
+        ).all()
+        for department in departments:
+            figures.append(
+                Figure(
+                    key=f"nonconformities.department.{department.code}",
+                    section="c4",
+                    label=N_("Raised in the period in %(department)s"),
+                    params={"department": department.name},
+                    value=by_department[department.id],
+                    href=href(department_id=department.id),
+                )
+            )
+    active = col(Nonconformity.status).in_([s.value for s in ACTIVE])
+    overdue = session.exec(select(func.count()).where(in_period, _overdue_clause(today))).one()
+    figures.append(
+        Figure(
+            key="nonconformities.overdue",
+            section="c4",
+            label=N_("Overdue now (an action or the effectiveness check is late)"),
+            value=int(overdue),
+            href=href(overdue="true"),
+        )
+    )
+    old_until = min(end, today - timedelta(days=OLD_AFTER_DAYS + 1))
+    old = session.exec(
+        select(func.count()).where(in_period, active, Nonconformity.raised_on <= old_until)
+    ).one()
+    figures.append(
+        Figure(
+            key="nonconformities.old",
+            section="c4",
+            label=N_("Still open more than %(days)s days after they were raised"),
+            params={"days": OLD_AFTER_DAYS},
+            value=int(old),
+            href="/nonconformities?"
+            + f"raised_from={start.isoformat()}&raised_to={old_until.isoformat()}&active=true",
+        )
+    )
+    planned, done = session.exec(
+        select(func.count(col(CorrectiveAction.id)), func.count(col(CorrectiveAction.done_on)))
+        .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
+        .where(in_period)
+    ).one()
+    figures.append(
+        Figure(
+            key="nonconformities.actions.planned",
+            section="c4",
+            label=N_("Corrective actions planned for them"),
+            value=int(planned),
+            href=href(),
+        )
+    )
+    figures.append(
+        Figure(
+            key="nonconformities.actions.done",
+            section="c4",
+            label=N_("Corrective actions done"),
+            value=int(done),
+            href=href(),
+        )
+    )
+    for result, label in (
+        (CheckResult.effective, N_("Nonconformities whose actions were found effective")),
+        (
+            CheckResult.ineffective,
+            N_("Nonconformities whose actions were once found ineffective"),
+        ),
+    ):
+        count = session.exec(
+            select(func.count()).where(
+                in_period,
+                exists().where(
+                    EffectivenessCheck.nonconformity_id == Nonconformity.id,
+                    EffectivenessCheck.result == result.value,
+                ),
+            )
+        ).one()
+        figures.append(
+            Figure(
+                key=f"nonconformities.checks.{result.value}",
+                section="c4",
+                label=label,
+                value=int(count),
+                href=href(check_result=result.value),
+            )
+        )
+    return figures

@@ -23,6 +23,7 @@ from qms.nonconformities.models import (
     RESULT_LABELS,
     SEVERITY_LABELS,
     SOURCE_LABELS,
+    CheckResult,
     Severity,
     Source,
 )
@@ -113,7 +114,19 @@ def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
     else:
         clause = None
     overdue = choice("overdue", {"true", "false"})
+
+    def day(name):
+        try:
+            value = date.fromisoformat(query.get(name, "").strip())
+        except ValueError:
+            return None
+        kept[name] = value.isoformat()
+        return value
+
     filters = service.Filters(
+        raised_from=day("raised_from"),
+        raised_to=day("raised_to"),
+        check_result=choice("check_result", {r.value for r in CheckResult}),
         status=choice("status", {s.value for s in Status}),
         department_id=number("department_id"),
         audit_id=number("audit_id"),

@@ -245,6 +245,42 @@ def audit_closure_due(session: Session, as_of: date) -> Iterable[Due]:
         )
 
 
+@rule("management_review_planned")
+def management_review_planned(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.reviews import service as reviews
+
+    due = reviews.planned_until(session=session, until=as_of + HORIZON)
+    officers = tuple(reviews.quality_officers(session=session)) if due else ()
+    for review in due:
+        yield Due(
+            rule="management_review_planned",
+            record_type="management_review",
+            record_id=review.id,
+            due_on=review.planned_on,
+            recipients=tuple(sorted({review.chair_id, *review.attendee_ids, *officers})),
+            message=N_("Management review %(code)s: read its compiled inputs before the meeting"),
+            params={"code": review.code},
+            url=f"/management-reviews/{review.id}#inputs",
+        )
+
+
+@rule("management_review_output_due")
+def management_review_output_due(session: Session, as_of: date) -> Iterable[Due]:
+    from qms.reviews import service as reviews
+
+    for output, review in reviews.outputs_due(session=session, until=as_of + HORIZON):
+        yield Due(
+            rule="management_review_output_due",
+            record_type="management_review_output",
+            record_id=output.id,
+            due_on=output.due_on,
+            recipients=(output.owner_id,),
+            message=N_("Complete the output of management review %(code)s: %(what)s"),
+            params={"code": review.code, "what": _short(output.description)},
+            url=f"/management-reviews/{review.id}#output-{output.id}",
+        )
+
+
 @rule("measurement_due")
 def measurement_due(session: Session, as_of: date) -> Iterable[Due]:
     from qms.objectives import service as objectives

@@ -40,3 +40,11 @@ def test_pdf_floor_and_percentiles():
     assert pdf.render_naive(pdf.checklist_texts(3)).startswith(b"%PDF")
     assert percentile([5, 1, 4, 2, 3], 50) == 3
     assert percentile(list(range(1, 101)), 95) == 95
+
+
+def test_review_inputs_compile_at_a_generated_organisation(tmp_path):
+    from bench import reviews
+
+    generate.generate(scale=0.002, data_dir=tmp_path, quiet=True)
+    measured = reviews.compile_inputs(Dataset.load(tmp_path), repeats=1)
+    assert measured["figures"] > 20 and measured["median_s"] > 0
