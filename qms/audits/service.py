@@ -1048,15 +1048,15 @@ def auditors(*, session: Session) -> list[User]:
 CLOSE_WITHIN_DAYS = 30
 
 
-def starting_before(*, session: Session, until: date) -> list[Audit]:
-    """Planned audits whose planned start is on or before `until`."""
-    return list(
-        session.exec(
-            select(Audit)
-            .where(Audit.status == AuditStatus.planned.value, Audit.planned_start_on <= until)
-            .order_by(col(Audit.planned_start_on))
-        ).all()
+def starting_before(*, session: Session, until: date, due_in=None) -> list[Audit]:
+    """Planned audits whose planned start is on or before `until` (and, given `due_in`, a
+    condition on that column: the reminder sweep's windows)."""
+    query = select(Audit).where(
+        Audit.status == AuditStatus.planned.value, Audit.planned_start_on <= until
     )
+    if due_in is not None:
+        query = query.where(due_in(col(Audit.planned_start_on)))
+    return list(session.exec(query.order_by(col(Audit.planned_start_on))).all())
 
 
 def awaiting_closure(*, session: Session) -> list[tuple[Audit, date]]:

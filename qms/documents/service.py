@@ -1334,19 +1334,17 @@ ACKNOWLEDGE_WITHIN_DAYS = 14
 ACKNOWLEDGE_REMINDED_FOR_DAYS = 56
 
 
-def periodic_reviews_due(*, session: Session, until: date) -> list[ControlledDocument]:
-    """Effective documents whose periodic review date is on or before `until`."""
-    return list(
-        session.exec(
-            select(ControlledDocument)
-            .where(
-                ControlledDocument.status == DocumentStatus.effective.value,
-                col(ControlledDocument.next_review_on).is_not(None),
-                col(ControlledDocument.next_review_on) <= until,
-            )
-            .order_by(col(ControlledDocument.next_review_on))
-        ).all()
+def periodic_reviews_due(*, session: Session, until: date, due_in=None) -> list[ControlledDocument]:
+    """Effective documents whose periodic review date is on or before `until` (and, given
+    `due_in`, a condition on that column: the reminder sweep's windows)."""
+    query = select(ControlledDocument).where(
+        ControlledDocument.status == DocumentStatus.effective.value,
+        col(ControlledDocument.next_review_on).is_not(None),
+        col(ControlledDocument.next_review_on) <= until,
     )
+    if due_in is not None:
+        query = query.where(due_in(col(ControlledDocument.next_review_on)))
+    return list(session.exec(query.order_by(col(ControlledDocument.next_review_on))).all())
 
 
 def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
@@ -1370,13 +1368,14 @@ def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
 
 
 def acknowledgements_due(
-    *, session: Session, as_of: date
+    *, session: Session, as_of: date, effective_in=None
 ) -> list[tuple[Revision, date, dict[int, list[int]]]]:
     """Effective revisions recently distributed whose readers have not all acknowledged
     them: (revision, due date, {department id: its active users who have not}). Older
-    ones are left to the document page's reader list."""
+    ones are left to the document page's reader list. `effective_in`, given, is a
+    condition on the effective-date column (the reminder sweep's windows, shifted)."""
     oldest = as_of - timedelta(days=ACKNOWLEDGE_WITHIN_DAYS + ACKNOWLEDGE_REMINDED_FOR_DAYS)
-    revisions = session.exec(
+    query = (
         select(Revision)
         .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
         .where(
@@ -1385,7 +1384,10 @@ def acknowledgements_due(
             col(Revision.effective_on).is_not(None),
             col(Revision.effective_on) >= oldest,
         )
-    ).all()
+    )
+    if effective_in is not None:
+        query = query.where(effective_in(col(Revision.effective_on)))
+    revisions = session.exec(query).all()
     due = []
     for revision in revisions:
         departments = select(DocumentDistribution.department_id).where(

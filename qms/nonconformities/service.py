@@ -1146,9 +1146,12 @@ def open_by_department(*, session: Session) -> list[tuple[Department, int]]:
 # --- what falls due (for the reminder sweep) ---------------------------------------------
 
 
-def actions_due(*, session: Session, until: date) -> list[tuple[CorrectiveAction, Nonconformity]]:
-    """Corrective actions not done whose due date is on or before `until`."""
-    rows = session.exec(
+def actions_due(
+    *, session: Session, until: date, due_in=None
+) -> list[tuple[CorrectiveAction, Nonconformity]]:
+    """Corrective actions not done whose due date is on or before `until` (and, given
+    `due_in`, a condition on the due-date column: the reminder sweep's windows)."""
+    query = (
         select(CorrectiveAction, Nonconformity)
         .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
         .where(
@@ -1156,28 +1159,31 @@ def actions_due(*, session: Session, until: date) -> list[tuple[CorrectiveAction
             CorrectiveAction.due_on <= until,
             Nonconformity.status == Status.action_planned.value,
         )
-        .order_by(col(CorrectiveAction.due_on))
-    ).all()
+    )
+    if due_in is not None:
+        query = query.where(due_in(col(CorrectiveAction.due_on)))
+    rows = session.exec(query.order_by(col(CorrectiveAction.due_on))).all()
     return [(a, nc) for a, nc in rows]
 
 
-def checks_due(*, session: Session, until: date) -> list[tuple[Nonconformity, list[int]]]:
-    """Effectiveness checks due on or before `until`, each with the quality officers who
-    may record it (those who own none of its actions)."""
+def checks_due(
+    *, session: Session, until: date, due_in=None
+) -> list[tuple[Nonconformity, list[int]]]:
+    """Effectiveness checks due on or before `until` (and `due_in`, as for `actions_due`),
+    each with the quality officers who may record it (those who own none of its actions)."""
     found_effective = exists().where(
         EffectivenessCheck.nonconformity_id == Nonconformity.id,
         EffectivenessCheck.result == CheckResult.effective.value,
     )
-    waiting = session.exec(
-        select(Nonconformity)
-        .where(
-            Nonconformity.status == Status.verifying.value,
-            col(Nonconformity.check_due_on).is_not(None),
-            Nonconformity.check_due_on <= until,
-            not_(found_effective),
-        )
-        .order_by(col(Nonconformity.check_due_on))
-    ).all()
+    query = select(Nonconformity).where(
+        Nonconformity.status == Status.verifying.value,
+        col(Nonconformity.check_due_on).is_not(None),
+        Nonconformity.check_due_on <= until,
+        not_(found_effective),
+    )
+    if due_in is not None:
+        query = query.where(due_in(col(Nonconformity.check_due_on)))
+    waiting = session.exec(query.order_by(col(Nonconformity.check_due_on))).all()
     if not waiting:
         return []
     officers = [u.id for u in auth.list_users(session=session, role=Role.quality_officer)]

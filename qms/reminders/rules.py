@@ -7,10 +7,12 @@ the stage found at the next sweep.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import Date, Integer, and_, cast, false, func, literal, or_, type_coerce
 from sqlmodel import Session
 
 from qms.i18n import N_
@@ -41,6 +43,77 @@ def stage_of(due_on: date, as_of: date) -> str | None:
 
 def is_overdue(stage: str) -> bool:
     return stage.startswith("overdue")
+
+
+def stage_opened_on(due_on: date, as_of: date) -> date | None:
+    """The first day of the stage `due_on` is in as of the day (None: no stage yet)."""
+    stage = stage_of(due_on, as_of)
+    if stage is None:
+        return None
+    if stage == "30d":
+        return due_on - timedelta(days=30)
+    if stage == "7d":
+        return due_on - timedelta(days=7)
+    if stage == "due":
+        return due_on
+    # Weekly when late: overdue-1 opens the day after, overdue-2 a week later, …
+    return as_of - timedelta(days=((as_of - due_on).days - 1) % 7)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The due dates whose stage opened after the day of the last complete sweep (`after`)
+    and by `as_of`: when nothing but the calendar moved since that sweep, the only
+    reminders a sweep as of `as_of` can find new are theirs (every other stage was made).
+
+    Ahead of the day they are three date ranges (30 days, 7 days, the day itself); overdue,
+    one day in seven of the backlog (a weekly stage opens when the days late are 1, 8, 15…)
+    unless a week or more has passed since `after`."""
+
+    after: date
+    as_of: date
+    dialect: str = "sqlite"
+
+    def shifted(self, by: timedelta) -> Windows:
+        """The same windows for a date `by` before the due date (due = that date + by)."""
+        return Windows(after=self.after - by, as_of=self.as_of - by, dialect=self.dialect)
+
+    def opens(self, due_on: date) -> bool:
+        opened = stage_opened_on(due_on, self.as_of)
+        return opened is not None and self.after < opened
+
+    def ranges(self) -> list[tuple[date, date]]:
+        """The due dates ahead of and on the day, as inclusive ranges."""
+        day, after = self.as_of, self.after
+        found = []
+        for first, last, lead in ((8, 30, 30), (1, 7, 7)):
+            low = max(day + timedelta(days=first), after + timedelta(days=lead + 1))
+            high = day + timedelta(days=last)
+            if low <= high:
+                found.append((low, high))
+        found.append((day, day))
+        return found
+
+    def _days_late(self, column):
+        if self.dialect == "postgresql":
+            return type_coerce(cast(literal(self.as_of), Date) - column, Integer)
+        return cast(func.julianday(self.as_of.isoformat()) - func.julianday(column), Integer)
+
+    def clause(self, column):
+        """An SQL condition on a due-date column: the due date is in the windows."""
+        if self.as_of <= self.after:
+            return false()
+        parts = [column.between(low, high) for low, high in self.ranges()]
+        overdue = column < self.as_of
+        gap = (self.as_of - self.after).days
+        if gap < 7:
+            overdue = and_(overdue, (self._days_late(column) - 1) % 7 < gap)
+        return or_(*parts, overdue)
+
+
+def windows_of(fn: Rule) -> bool:
+    """Whether a rule takes the sweep's windows (a `windows` keyword) to bound its query."""
+    return "windows" in inspect.signature(fn).parameters
 
 
 @dataclass(frozen=True)
@@ -75,7 +148,9 @@ def rule(name: str):
 
 # --- the rules ----------------------------------------------------------------------------
 # Each looks 30 days ahead (the first stage) and no further, so a sweep reads only what
-# can be due; the domains' services do the querying.
+# can be due; the domains' services do the querying. A rule may take `windows` (a
+# `Windows`, or None for every stage): the due dates whose stage opened since the last
+# complete sweep, to bound its query by; the sweep keeps only those of any rule anyway.
 
 HORIZON = timedelta(days=30)
 
@@ -86,10 +161,12 @@ def _short(text: str, length: int = 80) -> str:
 
 
 @rule("corrective_action_due")
-def corrective_action_due(session: Session, as_of: date) -> Iterable[Due]:
+def corrective_action_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.nonconformities import service as nonconformities
 
-    for action, nc in nonconformities.actions_due(session=session, until=as_of + HORIZON):
+    for action, nc in nonconformities.actions_due(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    ):
         yield Due(
             rule="corrective_action_due",
             record_type="corrective_action",
@@ -104,10 +181,12 @@ def corrective_action_due(session: Session, as_of: date) -> Iterable[Due]:
 
 
 @rule("effectiveness_check_due")
-def effectiveness_check_due(session: Session, as_of: date) -> Iterable[Due]:
+def effectiveness_check_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.nonconformities import service as nonconformities
 
-    for nc, verifiers in nonconformities.checks_due(session=session, until=as_of + HORIZON):
+    for nc, verifiers in nonconformities.checks_due(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    ):
         yield Due(
             rule="effectiveness_check_due",
             record_type="nonconformity",
@@ -122,12 +201,14 @@ def effectiveness_check_due(session: Session, as_of: date) -> Iterable[Due]:
 
 
 @rule("document_review_due")
-def document_review_due(session: Session, as_of: date) -> Iterable[Due]:
+def document_review_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.auth.models import Role
     from qms.auth.service import list_users
     from qms.documents import service as documents
 
-    due = documents.periodic_reviews_due(session=session, until=as_of + HORIZON)
+    due = documents.periodic_reviews_due(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    )
     officers = (
         tuple(u.id for u in list_users(session=session, role=Role.quality_officer)) if due else ()
     )
@@ -173,11 +254,15 @@ def revision_signature_waiting(session: Session, as_of: date) -> Iterable[Due]:
 
 
 @rule("revision_acknowledgement_due")
-def revision_acknowledgement_due(session: Session, as_of: date) -> Iterable[Due]:
+def revision_acknowledgement_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.documents import service as documents
 
+    # Due a fixed number of days after the effective date: the windows moved back as many.
+    within = timedelta(days=documents.ACKNOWLEDGE_WITHIN_DAYS)
     for revision, due_on, by_department in documents.acknowledgements_due(
-        session=session, as_of=as_of
+        session=session,
+        as_of=as_of,
+        effective_in=windows and windows.shifted(within).clause,
     ):
         for department_id, readers in by_department.items():
             yield Due(
@@ -199,11 +284,13 @@ def revision_acknowledgement_due(session: Session, as_of: date) -> Iterable[Due]
 
 
 @rule("audit_starting")
-def audit_starting(session: Session, as_of: date) -> Iterable[Due]:
+def audit_starting(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.audits import service as audits
     from qms.auth.service import managers_of
 
-    for audit in audits.starting_before(session=session, until=as_of + HORIZON):
+    for audit in audits.starting_before(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    ):
         auditee = [m.id for m in managers_of(session=session, department_id=audit.department_id)]
         yield Due(
             rule="audit_starting",

@@ -21,8 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from qms.auth import service as auth
-from qms.auth.models import User
+from qms.auth.models import Role, User, UserRole
 from qms.config import Settings
 from qms.db import refresh_statistics, unit_of_work, utcnow
 from qms.errors import NotFound
@@ -51,24 +50,31 @@ class Planned:
     url: str
 
 
-def plan(*, session: Session, as_of: date) -> list[Planned]:
-    """Every reminder that should exist as of the day, computed from the records."""
+def plan(
+    *, session: Session, as_of: date, windows: rules_module.Windows | None = None
+) -> list[Planned]:
+    """Every reminder that should exist as of the day, computed from the records; given
+    `windows`, only those whose stage opened in them (the rest exist already)."""
     planned: dict[str, Planned] = {}
     managers: dict[int, list[int]] = {}
     for name, find in rules_module.RULES:
-        for due in find(session, as_of):
+        found = (
+            find(session, as_of, windows=windows)
+            if windows is not None and rules_module.windows_of(find)
+            else find(session, as_of)
+        )
+        for due in found:
             stage = rules_module.stage_of(due.due_on, as_of)
-            if stage is None:
+            if stage is None or (windows is not None and not windows.opens(due.due_on)):
                 continue
             recipients = {(uid, False) for uid in due.recipients}
             if rules_module.is_overdue(stage) and due.department_id is not None:
-                if due.department_id not in managers:
-                    managers[due.department_id] = [
-                        m.id
-                        for m in auth.managers_of(session=session, department_id=due.department_id)
-                    ]
+                if not managers:
+                    managers = _managers_by_department(session)
                 recipients |= {
-                    (uid, True) for uid in managers[due.department_id] if uid not in due.recipients
+                    (uid, True)
+                    for uid in managers.get(due.department_id, ())
+                    if uid not in due.recipients
                 }
             for recipient_id, escalation in recipients:
                 key = ":".join(
@@ -95,6 +101,22 @@ def plan(*, session: Session, as_of: date) -> list[Planned]:
                     url=due.url,
                 )
     return list(planned.values())
+
+
+def _managers_by_department(session: Session) -> dict[int, list[int]]:
+    """The active managers of every department, in one query (`auth.managers_of` for all);
+    {-1: []} when there are none, so the caller asks only once."""
+    rows = session.exec(
+        select(User.department_id, User.id).where(
+            col(User.is_active).is_(True),
+            col(User.department_id).is_not(None),
+            col(User.id).in_(select(UserRole.user_id).where(UserRole.role == Role.manager.value)),
+        )
+    ).all()
+    found: dict[int, list[int]] = {-1: []}
+    for department_id, user_id in rows:
+        found.setdefault(department_id, []).append(user_id)
+    return found
 
 
 def _insert_new(session: Session, planned: list[Planned], sweep_id: int) -> int:
@@ -144,9 +166,9 @@ def _trail_head(session: Session) -> int:
     return session.exec(select(func.coalesce(func.max(TrailEvent.seq), 0))).one()
 
 
-def _nothing_changed(session: Session, *, as_of: date, before: int) -> bool:
-    """True when the last sweep to finish cleanly was for the same day and no record has
-    changed since it planned: its plan would be this one, and all of it was made.
+def _unchanged_since(session: Session, *, before: int) -> SweepRun | None:
+    """The last sweep to finish, when it finished cleanly and no record has changed since
+    it planned: all of its day's reminders were made, and only the calendar moved since.
 
     Reminders are a function of the records and the day; every change to a record goes
     through a service that appends a trail event in the same transaction. So the trail's
@@ -158,14 +180,14 @@ def _nothing_changed(session: Session, *, as_of: date, before: int) -> bool:
         .order_by(col(SweepRun.id).desc())
         .limit(1)
     ).first()
-    if last is None or last.error or last.trail_seq is None or last.as_of != as_of:
-        return False
+    if last is None or last.error or last.trail_seq is None:
+        return None
     changed = session.exec(
         select(TrailEvent.seq)
         .where(TrailEvent.seq > last.trail_seq, TrailEvent.action != "sweep_run")
         .limit(1)
     ).first()
-    return changed is None
+    return last if changed is None else None
 
 
 def sweep(
@@ -185,9 +207,22 @@ def sweep(
     try:
         with unit_of_work(engine) as session:
             trail_seq = _trail_head(session)
-            unchanged = _nothing_changed(session, as_of=as_of, before=run_id)
+            last = _unchanged_since(session, before=run_id)
+            unchanged = last is not None and last.as_of == as_of
+            # Only the calendar moved since an earlier day's complete sweep:
+            # the reminders new today are those whose stage opened since (the next day's
+            # sweep reads a few days of due dates and one day in seven of the backlog).
+            windows = (
+                rules_module.Windows(
+                    after=last.as_of, as_of=as_of, dialect=session.get_bind().dialect.name
+                )
+                if last is not None and last.as_of < as_of
+                else None
+            )
             if not unchanged:
-                created = _insert_new(session, plan(session=session, as_of=as_of), run_id)
+                created = _insert_new(
+                    session, plan(session=session, as_of=as_of, windows=windows), run_id
+                )
         if settings.smtp_host:
             from qms.reminders.delivery import deliver
 
