@@ -14,6 +14,7 @@ DOMAINS = (
     "qms.nonconformities",
     "qms.reminders",
     "qms.audits",
+    "qms.reports",
 )
 
 

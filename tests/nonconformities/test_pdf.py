@@ -26,9 +26,10 @@ def _vietnamese(world, person):
         auth.update_user(session=session, by=user, user=user, version=user.version, lang="vi")
 
 
-def test_the_closed_form_reads_in_vietnamese(world):
+def test_the_closed_form_is_kept_in_the_organisations_language_vietnamese(world):
+    # Kept once at closing, in the organisation's language: every reader gets that file.
+    world.app.state.settings.lang = "vi"
     built = build(world, "closed")
-    _vietnamese(world, world.staff)
     response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
