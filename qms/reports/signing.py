@@ -388,13 +388,14 @@ def check_signature(data: bytes, *, trusted: set[str]) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    valid = bool(status.bottom_line and status.intact and status.valid and whole)
+    # The signer's part: a B-T time-stamp is the TSA's, validated by whoever trusts it.
+    valid = bool(status.intact and status.valid and status.trusted and whole)
     problem = None
     if not (status.intact and status.valid):
         problem = "the signed bytes were changed"
     elif not whole:
         problem = "the file was changed after signing"
-    elif not status.bottom_line:
+    elif not status.trusted:
         problem = "the certificate does not validate"
     return SignatureCheck(
         True, True, valid, fingerprint, subject, status.signer_reported_dt, problem

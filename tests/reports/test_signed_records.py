@@ -96,3 +96,12 @@ def test_a_draft_copy_is_rendered_unsigned_and_nothing_is_kept(world):
     response = world.api(world.quality_officer).get(f"/api/v1/revisions/{revision_id}.pdf")
     assert response.status_code == 200 and b"/ByteRange" not in response.content
     assert _kept(world, "controlled_copy") == []
+
+
+def test_a_kept_file_changed_on_disk_is_withheld(world):
+    built = build_nc(world, "closed")
+    [kept] = _kept(world, "nonconformity_form")
+    path = world.app.state.settings.files_dir / kept.sha256
+    path.write_bytes(flip_byte(path.read_bytes()))
+    response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
+    assert response.status_code == 503 and "SHA-256" in response.text
