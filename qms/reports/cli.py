@@ -72,7 +72,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Exit 0 only for an unaltered record kept by this system whose signature holds."""
         from qms.cli import unit_of_work
-        from qms.i18n import N_
         from qms.reports import service
 
         try:
@@ -88,7 +87,7 @@ def register(app: typer.Typer) -> None:
         if record:
             current = "" if record["current"] else ", replaced by a later kept copy"
             typer.echo(
-                f"record: {N_(record['kind_label'])} {record['code']} ({record['url']}), kept "
+                f"record: {record['kind_label']} {record['code']} ({record['url']}), kept "
                 f"{record['kept_at']:%Y-%m-%d %H:%M} UTC{current}"
             )
         typer.echo(f"unaltered: {'yes' if result.unaltered else 'no'}")

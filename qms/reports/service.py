@@ -16,6 +16,7 @@ from sqlalchemy import literal
 from sqlmodel import Session, col, select
 
 from qms.config import Settings
+from qms.db import remove_unless_committed
 from qms.errors import NotFound, Unavailable
 from qms.i18n import N_
 from qms.reports import signing
@@ -56,12 +57,14 @@ def signature_block(settings: Settings) -> dict:
     }
 
 
-def _store(files_dir: Path, data: bytes) -> str:
-    """Keep the bytes under their SHA-256 in the data directory; whole or not at all."""
+def _store(session: Session, files_dir: Path, data: bytes) -> str:
+    """Keep the bytes under their SHA-256 in the data directory; whole or not at all, and
+    removed again if the transaction does not commit."""
     files_dir.mkdir(parents=True, exist_ok=True)
     sha256 = hashlib.sha256(data).hexdigest()
     target = files_dir / sha256
     if not target.exists():
+        remove_unless_committed(session, target)
         handle, temp = tempfile.mkstemp(dir=files_dir, prefix=".record-")
         try:
             with os.fdopen(handle, "wb") as out:
@@ -122,7 +125,7 @@ def keep_signed(
             "The PDF record could not be signed. Nothing was saved: try again, and tell the "
             "administrator if it happens again."
         ) from None
-    sha256 = _store(settings.files_dir, signed.data)
+    sha256 = _store(session, settings.files_dir, signed.data)
     before = current(session=session, record_kind=record_kind, record_id=record_id)
     kept = session.exec(select(KeptRecord).where(KeptRecord.sha256 == sha256)).first()
     if kept is None:

@@ -105,3 +105,20 @@ def test_a_kept_file_changed_on_disk_is_withheld(world):
     path.write_bytes(flip_byte(path.read_bytes()))
     response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
     assert response.status_code == 503 and "SHA-256" in response.text
+
+
+def test_a_withdrawn_documents_copy_is_kept_again_with_its_watermark(world):
+    revision_id = documents.revision_in(world, "obsolete")
+    rows = _kept(world, "controlled_copy")
+    assert [r.record_id for r in rows] == [revision_id, revision_id]
+    response = world.api(world.quality_officer).get(f"/api/v1/revisions/{revision_id}.pdf")
+    assert sha256(response.content) == rows[1].sha256 and rows[0].replaced_by_id == rows[1].id
+    assert "NO LONGER IN FORCE" in _text(response.content)
+    _assert_signed_by_the_organisation(world, response.content)
+
+
+def test_the_signing_password_is_never_shown(world, caplog):
+    settings = world.app.state.settings
+    assert SIGNING_PASSWORD not in repr(settings) and SIGNING_PASSWORD not in str(settings)
+    build_nc(world, "closed")
+    assert SIGNING_PASSWORD not in caplog.text
