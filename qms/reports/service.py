@@ -21,7 +21,6 @@ from qms.errors import NotFound, Unavailable
 from qms.i18n import N_
 from qms.reports import signing
 from qms.reports.models import KeptRecord
-from qms.trail import service as trail
 
 log = logging.getLogger("qms.reports")
 
@@ -30,19 +29,16 @@ log = logging.getLogger("qms.reports")
 class Kind:
     label: str  # msgid of what the record is
     path: str  # its page, with {id}
-    record_type: str  # its trail record type
 
 
 # Every kind of kept record. A new one is a line here (its domain then calls keep_signed).
 KINDS = {
-    "audit_report": Kind(N_("Internal audit report"), "/audits/{id}", "audit"),
+    "audit_report": Kind(N_("Internal audit report"), "/audits/{id}"),
     "nonconformity_form": Kind(
-        N_("Nonconformity and corrective action form"), "/nonconformities/{id}", "nonconformity"
+        N_("Nonconformity and corrective action form"), "/nonconformities/{id}"
     ),
-    "controlled_copy": Kind(N_("Controlled copy"), "/revisions/{id}", "revision"),
-    "management_review_minutes": Kind(
-        N_("Management review minutes"), "/management-reviews/{id}", "management_review"
-    ),
+    "controlled_copy": Kind(N_("Controlled copy"), "/revisions/{id}"),
+    "management_review_minutes": Kind(N_("Management review minutes"), "/management-reviews/{id}"),
 }
 # What the signature panel of a PDF reader shows beside the signature.
 SIGNED_BY = N_("Digitally signed by")
@@ -101,20 +97,21 @@ def keep_signed(
     by=None,
 ) -> KeptRecord:
     """Sign a record's rendered PDF with the organisation's certificate and keep it, with its
-    SHA-256, as the record's kept file; an earlier kept file of the same record is marked as
-    replaced by it. Call it in the transaction that moves the record to its state, after the
+    SHA-256, as the record's kept file (a kept_record row: the record's own trail event, in
+    the caller's state change, names the file); an earlier kept file of the same record is
+    marked as replaced by it. Call it in the transaction that moves the record to its state, after the
     render: a failure (503) leaves nothing kept. The template should include
     pdf/_signature_block.html (see qms.reports.signing)."""
     kind = KINDS[record_kind]
-    reason = f"{trail_label(kind.label, settings.lang)} {record_code}"
+    reason = f"{_translated(kind.label, settings.lang)} {record_code}"
     try:
         signed = signing.sign_pdf(
             pdf_bytes,
             settings=settings,
             reason=reason,
             labels={
-                "signed_by": trail_label(SIGNED_BY, settings.lang),
-                "signed_at": trail_label(SIGNED_AT, settings.lang),
+                "signed_by": _translated(SIGNED_BY, settings.lang),
+                "signed_at": _translated(SIGNED_AT, settings.lang),
             },
         )
     except (signing.SettingsError, Unavailable):
@@ -143,22 +140,11 @@ def keep_signed(
     if before is not None and before.id != kept.id:
         before.replaced_by_id = kept.id
         session.add(before)
-    trail.record(
-        session=session,
-        actor=by,
-        action="record_signed",
-        record_type=kind.record_type,
-        record_id=record_id,
-        changes={
-            "kept_sha256": [before.sha256 if before else None, sha256],
-            "certificate_sha256": [None, signed.fingerprint],
-        },
-    )
     session.flush()
     return kept
 
 
-def trail_label(message: str, lang: str) -> str:
+def _translated(message: str, lang: str) -> str:
     from qms.i18n import gettext
 
     return gettext(lang, message)

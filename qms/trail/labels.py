@@ -50,7 +50,6 @@ ACTIONS = {
     "periodic_review": N_("periodic review recorded"),
     "planned": N_("planned"),
     "published": N_("published"),
-    "record_signed": N_("signed PDF record kept"),
     "raised": N_("raised"),
     "reported": N_("reported"),
     "returned": N_("returned to the author"),
