@@ -274,7 +274,7 @@ def _full_style():
     return TextStampStyle(
         stamp_text="%(signed_by)s\n%(organisation)s\n%(signed_at)s: %(ts)s",
         timestamp_format=TIME_FORMAT,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(FONT, font_size=8)),
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(FONT), font_size=8),
         border_width=1,
     )
 
@@ -299,7 +299,7 @@ def sign_pdf(
     placed = _anchor_box(writer.prev)
     if placed is None:
         # No signature block in the template: the whole block at the foot of the last page.
-        page, box, style = -1, (36, 24, 300, 72), _full_style()
+        page, box, style = -1, (36, 24, 336, 72), _full_style()
     else:
         (page, box), style = placed, _time_style()
     timestamper = None
