@@ -97,10 +97,10 @@ def keep_signed(
     by=None,
 ) -> KeptRecord:
     """Sign a record's rendered PDF with the organisation's certificate and keep it, with its
-    SHA-256, as the record's kept file (a kept_record row: the record's own trail event, in
+    SHA-256, as the record's kept file (a kept_record row; the record's own trail event, in
     the caller's state change, names the file); an earlier kept file of the same record is
-    marked as replaced by it. Call it in the transaction that moves the record to its state, after the
-    render: a failure (503) leaves nothing kept. The template should include
+    marked as replaced by it. Call it in the transaction that moves the record to its state,
+    after the render: a failure (503) leaves nothing kept. The template should include
     pdf/_signature_block.html (see qms.reports.signing)."""
     kind = KINDS[record_kind]
     reason = f"{_translated(kind.label, settings.lang)} {record_code}"
@@ -114,8 +114,12 @@ def keep_signed(
                 "signed_at": _translated(SIGNED_AT, settings.lang),
             },
         )
-    except (signing.SettingsError, Unavailable):
-        raise
+    except signing.SettingsError as exc:  # the key file went missing or changed since start-up
+        log.error("signing %s %s: %s", record_kind, record_code, exc)
+        raise Unavailable(
+            "The organisation's signing certificate cannot be used now. Nothing was saved: "
+            "tell the administrator (QMS_SIGNING_P12)."
+        ) from None
     except Exception as exc:  # the time-stamp service, a PDF pyHanko cannot update
         log.error("signing %s %s failed: %s", record_kind, record_code, type(exc).__name__)
         raise Unavailable(

@@ -7,8 +7,6 @@ import unicodedata
 
 from pypdf import PdfReader
 
-from qms.auth.models import User
-from qms.db import unit_of_work
 from tests.nonconformities.builders import WHYS, build
 
 
@@ -16,14 +14,6 @@ def text_of(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return unicodedata.normalize("NFC", " ".join(text.split()))
-
-
-def _vietnamese(world, person):
-    from qms.auth import service as auth
-
-    with unit_of_work(world.engine) as session:
-        user = session.get(User, person.id)
-        auth.update_user(session=session, by=user, user=user, version=user.version, lang="vi")
 
 
 def test_the_closed_form_is_kept_in_the_organisations_language_vietnamese(world):

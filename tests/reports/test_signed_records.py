@@ -122,3 +122,22 @@ def test_the_signing_password_is_never_shown(world, caplog):
     assert SIGNING_PASSWORD not in repr(settings) and SIGNING_PASSWORD not in str(settings)
     build_nc(world, "closed")
     assert SIGNING_PASSWORD not in caplog.text
+
+
+def test_a_signing_key_gone_since_start_up_is_a_503_and_nothing_is_kept(world, tmp_path):
+    import shutil
+
+    from tests.nonconformities.builders import load
+
+    built = build_nc(world, "ready")
+    settings = world.app.state.settings
+    gone = tmp_path / "gone.p12"
+    shutil.copy(settings.signing_p12, gone)
+    settings.signing_p12 = gone
+    gone.unlink()
+    response = world.api(world.manager).post(
+        f"/api/v1/nonconformities/{built.id}/close", json={"password": world.manager.password}
+    )
+    assert response.status_code == 503 and "QMS_SIGNING_P12" in response.text
+    assert load(world, built.id).status == "verifying"
+    assert _kept(world, "nonconformity_form") == []
