@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # Seconds a PDF record may take to render before its rendering process is stopped and
     # the reader told to try again (nothing is kept from a stopped render).
     pdf_timeout: float = Field(default=120, gt=0, le=3600)
+    # The organisation's signing certificate and key (PKCS#12) for the kept PDF records;
+    # unset: signing.p12 in the data directory, made once (qms.reports.signing).
+    signing_p12: Path | None = None
+    signing_password: SecretStr | None = None
+    # A time-stamp authority (RFC 3161) for PAdES B-T signatures; unset: B-B.
+    tsa_url: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -57,7 +63,19 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
         return value
 
-    @field_validator("smtp_host", "database_url", "secret_key")
+    @field_validator("tsa_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("use an http:// or https:// URL of an RFC 3161 time-stamp service")
+        return value
+
+    @field_validator("signing_p12", "signing_password", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value):
+        return value or None
+
+    @field_validator("smtp_host", "database_url", "secret_key", "tsa_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
@@ -78,8 +96,9 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
 
-    def prepare(self) -> Settings:
-        """Create the data directory and settle the secret key (kept in the data dir)."""
+    def prepare(self, *, check_signing: bool = True) -> Settings:
+        """Create the data directory and settle the secret key (kept in the data dir); check
+        that a configured signing certificate opens (SettingsError naming the variable)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir.mkdir(exist_ok=True)
         if not self.secret_key:
@@ -88,6 +107,10 @@ class Settings(BaseSettings):
                 key_file.write_text(secrets.token_urlsafe(48))
                 key_file.chmod(0o600)
             self.secret_key = key_file.read_text().strip()
+        if check_signing:
+            from qms.reports import signing
+
+            signing.check(self)
         return self
 
 
@@ -95,9 +118,9 @@ class SettingsError(Exception):
     """A wrong QMS_* value, phrased as one line naming the variable."""
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(*, check_signing: bool = True, **overrides) -> Settings:
     try:
-        return Settings(**overrides).prepare()
+        return Settings(**overrides).prepare(check_signing=check_signing)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "QMS_" + str(first["loc"][0]).upper() if first["loc"] else "QMS_*"

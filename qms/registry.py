@@ -17,6 +17,7 @@ DOMAINS = (
     "qms.objectives",
     "qms.risks",
     "qms.reviews",
+    "qms.reports",
 )
 
 

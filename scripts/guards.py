@@ -49,6 +49,7 @@ MATRIX = "tests/test_role_matrix.py::test_route_answers_each_role_as_the_matrix_
 PAGES = "tests/foundation/test_pages.py"
 UPLOADS = "tests/reliability/test_uploads.py"
 SIGNATURES = "tests/reliability/test_signatures.py"
+VERIFY = "tests/reports/test_verify.py"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -567,6 +568,43 @@ GUARDS: list[Guard] = [
             "tests/risks/test_registers.py::test_csv_export_follows_the_filters_and_keeps_formulas_as_text",
             "tests/risks/test_registers.py::test_xlsx_export_colours_the_level",
         ),
+    ),
+    # --- signed records and /verify -----------------------------------------------------------
+    Guard(
+        "/verify: a kept record's hash alone is not enough, its signature must hold",
+        "qms/reports/service.py",
+        "        if not check.valid:\n            return answer(\"signature_invalid\"",
+        "        if False:\n            return answer(\"signature_invalid\"",
+        (f"{VERIFY}::test_a_kept_hash_whose_signature_does_not_hold_is_not_valid",),
+    ),
+    Guard(
+        "/verify: unaltered only when the file's SHA-256 is a kept record's",
+        "qms/reports/service.py",
+        "    kept = session.exec(select(KeptRecord).where(KeptRecord.sha256 == sha256)).first()\n\n",
+        "    kept = session.exec(select(KeptRecord).where(KeptRecord.sha256 == sha256)).first()\n"
+        "    kept = kept or _claimed(session, data)\n\n",
+        (f"{VERIFY}::test_one_changed_byte_is_altered_and_its_signature_fails",),
+    ),
+    Guard(
+        "signatures are trusted only from this system's certificate",
+        "qms/reports/signing.py",
+        "    if fingerprint not in trusted:",
+        "    if False:",
+        (f"{VERIFY}::test_a_foreign_pdf_is_not_a_record_of_this_system",),
+    ),
+    Guard(
+        "a kept record is served only while it matches its SHA-256",
+        "qms/reports/service.py",
+        "    if hashlib.sha256(data).hexdigest() != kept.sha256:\n        raise Unavailable(",
+        "    if False:\n        raise Unavailable(",
+        ("tests/reports/test_signed_records.py::test_a_kept_file_changed_on_disk_is_withheld",),
+    ),
+    Guard(
+        "a wrong signing certificate or password stops start-up",
+        "qms/config.py",
+        "            signing.check(self)",
+        "            pass",
+        ("tests/reports/test_signing_setup.py::test_a_wrong_path_or_password_stops_start_up_with_one_line",),
     ),
 ]
 

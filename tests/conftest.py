@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -155,10 +156,26 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+SIGNING_PASSWORD = "test-signing-password"
+
+
+@pytest.fixture(scope="session")
+def signing_p12(tmp_path_factory) -> Path:
+    """One organisation certificate for the whole run, as `qms signing init` makes it."""
+    from qms.reports.signing import make_certificate
+
+    path = tmp_path_factory.mktemp("signing") / "organisation.p12"
+    make_certificate(
+        path=path, organisation="Văn phòng Ủy ban nhân dân tỉnh", password=SIGNING_PASSWORD.encode()
+    )
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path, migrated_template) -> Settings:
+def settings(tmp_path, migrated_template, signing_p12) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
+    signing = {"signing_p12": signing_p12, "signing_password": SIGNING_PASSWORD}
     if ON_POSTGRES:
         _empty_postgres(POSTGRES_URL)
         return Settings(
@@ -167,10 +184,11 @@ def settings(tmp_path, migrated_template) -> Settings:
             password_hashing="fast",
             secret_key="test-secret",
             lang="en",
+            **signing,
         ).prepare()
     shutil.copy(migrated_template, data_dir / "qms.sqlite3")
     return Settings(
-        data_dir=data_dir, password_hashing="fast", secret_key="test-secret", lang="en"
+        data_dir=data_dir, password_hashing="fast", secret_key="test-secret", lang="en", **signing
     ).prepare()
 
 
@@ -230,6 +248,8 @@ def cli(settings):
         "QMS_SECRET_KEY": settings.secret_key,
         "QMS_PASSWORD_HASHING": "fast",
         "QMS_DATABASE_URL": settings.database_url or "",
+        "QMS_SIGNING_P12": str(settings.signing_p12),
+        "QMS_SIGNING_PASSWORD": SIGNING_PASSWORD,
     }
 
     def run(*args: str, input: str | None = None, env_extra: dict | None = None):

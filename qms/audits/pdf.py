@@ -17,6 +17,7 @@ from qms.auth.models import Department
 from qms.i18n import Formatter, ngettext_with, translations
 from qms.pages import env
 from qms.reports.pdf import render_pdf, stylesheet
+from qms.reports.service import signature_block
 from qms.trail.models import Signature
 
 
@@ -109,8 +110,13 @@ def render_html(context: dict) -> str:
     return env.get_template("pdf/audit_report.html").render(context)
 
 
-def render_audit_report(*, session: Session, audit: Audit, signature: Signature, settings) -> bytes:
+def render_audit_report(
+    *, session: Session, audit: Audit, signature: Signature, settings, signed: bool = True
+) -> bytes:
+    """The report as PDF; `signed`: with the digital signature's block (the kept record)."""
     context = report_context(session=session, audit=audit, signature=signature, settings=settings)
+    if signed:
+        context["signature_block"] = signature_block(settings)
     return render_pdf(
         render_html(context),
         stylesheets=[stylesheet("audit_report.css"), context["margin_css"]],

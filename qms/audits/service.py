@@ -33,6 +33,7 @@ from qms.db import remove_unless_committed, utcnow
 from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
+from qms.reports import service as reports
 from qms.trail import service as trail
 
 CODE_SERIES = "IA"
@@ -852,7 +853,15 @@ def report_audit(
     data = pdf.render_audit_report(
         session=session, audit=audit, signature=signature, settings=settings
     )
-    stored = files.store_bytes(files_dir=settings.files_dir, data=data)
+    stored = reports.keep_signed(
+        session=session,
+        settings=settings,
+        record_kind="audit_report",
+        record_id=audit.id,
+        record_code=audit.code,
+        pdf_bytes=data,
+        by=by,
+    )
     audit.report_signature_id = signature.id
     audit.report_sha256 = stored.sha256
     audit.report_size = stored.size

@@ -271,6 +271,7 @@ def make_obsolete(
         document=document,
         reason=body.reason,
         today=_today(settings),
+        settings=settings,
         version=body.version,
     )
     return document_public(session, document)
@@ -444,6 +445,7 @@ def publish(
         by=user,
         revision=revision,
         today=_today(settings),
+        settings=settings,
         effective_on=body.effective_on,
         version=body.version,
     )
@@ -465,15 +467,7 @@ def acknowledge(revision_id: IdPath, session: SessionDep, user: CurrentUser):
 
 
 def pdf_response(session, user, revision: Revision, settings) -> RawResponse:
-    data = copies.controlled_copy(
-        session=session,
-        by=user,
-        revision=revision,
-        organisation=settings.organisation,
-        lang=settings.lang,
-        timezone=settings.timezone,
-        timeout=settings.pdf_timeout,
-    )
+    data = copies.copy_for(session=session, by=user, revision=revision, settings=settings)
     name = f"{revision.document.code}-{revision.label}.pdf"
     return RawResponse(
         data,

@@ -65,7 +65,12 @@ def load(*, session: Session, settings: Settings, departments, people) -> None:
             return
         service.approve(session=session, by=approver, revision=revision, password=PASSWORD)
         service.publish(
-            session=session, by=officer, revision=revision, today=today, effective_on=effective_on
+            session=session,
+            by=officer,
+            revision=revision,
+            today=today,
+            effective_on=effective_on,
+            settings=settings,
         )
 
     for index, document in enumerate(documents):

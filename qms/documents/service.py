@@ -814,10 +814,15 @@ def publish(
     by: User,
     revision: Revision,
     today: date,
+    settings,
     effective_on: date | None = None,
     version: int | None = None,
 ) -> Revision:
-    """Make an approved revision effective; the one before it is superseded."""
+    """Make an approved revision effective; the one before it is superseded. The new
+    revision's controlled copy is rendered, signed and kept; so is the superseded one's, with
+    its watermark."""
+    from qms.documents import copies
+
     require(by, "revision.publish", revision)
     _check_version_if_given(revision, version)
     ensure_allowed(revision, RevisionStatus.effective)
@@ -879,6 +884,9 @@ def publish(
         },
     )
     _reindex(session, document)
+    copies.keep_copy(session=session, by=by, revision=revision, settings=settings)
+    if previous is not None:
+        copies.rekeep_if_kept(session=session, by=by, revision=previous, settings=settings)
     return revision
 
 
@@ -1097,9 +1105,13 @@ def make_obsolete(
     document: ControlledDocument,
     reason: str,
     today: date,
+    settings,
     version: int | None = None,
 ) -> ControlledDocument:
-    """Withdraw a document: kept with its history, its revisions marked obsolete."""
+    """Withdraw a document: kept with its history, its revisions marked obsolete (the kept
+    copy of the one in force is kept again with its watermark)."""
+    from qms.documents import copies
+
     require(by, "document.obsolete", document)
     _check_version_if_given(document, version)
     reason = (reason or "").strip()
@@ -1108,6 +1120,7 @@ def make_obsolete(
     document_transition(
         session=session, document=document, to=DocumentStatus.obsolete, by=by, reason=reason
     )
+    withdrawn = []
     for revision in revisions_of(session=session, document=document):
         status = RevisionStatus(revision.status)
         if status == RevisionStatus.effective or status in OPEN:
@@ -1119,11 +1132,14 @@ def make_obsolete(
                 action="withdrawn",
                 reason=reason,
             )
+            withdrawn.append(revision)
     document.obsolete_on = today
     document.obsolete_reason = reason
     document.next_review_on = None
     session.add(document)
     session.flush()
+    for revision in withdrawn:
+        copies.rekeep_if_kept(session=session, by=by, revision=revision, settings=settings)
     return document
 
 

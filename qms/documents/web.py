@@ -4,9 +4,11 @@ history and diffs, what waits for one's signature, and what one has to read."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from qms.auth import service as auth
@@ -458,13 +460,18 @@ async def make_obsolete(
     document = _document(session, document_id)
     data = await form_data(request)
     try:
-        service.make_obsolete(
-            session=session,
-            by=user,
-            document=document,
-            reason=str(data.get("reason", "")),
-            today=_today(settings),
-            version=_version(data),
+        # Off the event loop: the kept copy is rendered and signed again.
+        await run_in_threadpool(
+            partial(
+                service.make_obsolete,
+                session=session,
+                by=user,
+                document=document,
+                reason=str(data.get("reason", "")),
+                today=_today(settings),
+                settings=settings,
+                version=_version(data),
+            )
         )
     except QMSError as exc:
         return _document_refused(request, session, user, document_id, exc, data)
@@ -773,13 +780,18 @@ async def publish(
     revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        service.publish(
-            session=session,
-            by=user,
-            revision=revision,
-            today=_today(settings),
-            effective_on=_date(data.get("effective_on"), "effective_on"),
-            version=_version(data),
+        # Off the event loop: publishing renders and signs the kept copies.
+        await run_in_threadpool(
+            partial(
+                service.publish,
+                session=session,
+                by=user,
+                revision=revision,
+                today=_today(settings),
+                settings=settings,
+                effective_on=_date(data.get("effective_on"), "effective_on"),
+                version=_version(data),
+            )
         )
     except QMSError as exc:
         return _revision_refused(request, session, user, settings, revision_id, exc, data)

@@ -491,7 +491,11 @@ def close(
 ):
     """Close with an electronic signature (the password asked again)."""
     nc = service.close(
-        session=session, nc=_load(session, nonconformity_id), by=user, **body.model_dump()
+        session=session,
+        nc=_load(session, nonconformity_id),
+        by=user,
+        settings=settings,
+        **body.model_dump(),
     )
     return detail(session, nc, settings)
 

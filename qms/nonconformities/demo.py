@@ -163,7 +163,7 @@ def load(*, session: Session, settings: Settings, departments: dict, people: dic
         comment="Kiểm tra sổ văn bản đến tháng 6, 7: không còn văn bản cập nhật chậm.",
         today=today - timedelta(20),
     )
-    service.close(session=session, nc=eoffice, by=head_hctc, password=PASSWORD)
+    service.close(session=session, nc=eoffice, by=head_hctc, password=PASSWORD, settings=settings)
 
     # 5. Raised by the certification body: under investigation.
     external = raised(

@@ -20,9 +20,11 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.states import STATUS_LABELS
 from qms.pages import env
+from qms.reports import service as reports
 from qms.reports.pdf import render_pdf
 
 STYLESHEET = "pdf/nonconformity.css"
+KEPT_KIND = "nonconformity_form"
 
 
 def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
@@ -66,14 +68,36 @@ def _context(session: Session, nc, settings: Settings, lang: str) -> dict:
     }
 
 
-def form_for(
-    *, session: Session, user: User, settings: Settings, nonconformity_id: int, lang: str
-) -> tuple[bytes, str]:
-    """The form of one nonconformity as PDF bytes, and its code (for the file name)."""
-    require(user, "nonconformity.read")
-    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-    context = _context(session, nc, settings, lang)
+def _render(context: dict, settings: Settings, lang: str) -> bytes:
     html = env.get_template("pdf/nonconformity.html").render(context)
     page_label = translations(lang).gettext(N_("Page"))
     css = env.get_template(STYLESHEET).render(page_label=page_label.replace('"', ""))
-    return render_pdf(html, stylesheets=[css], timeout=settings.pdf_timeout), nc.code
+    return render_pdf(html, stylesheets=[css], timeout=settings.pdf_timeout)
+
+
+def keep_closed_form(*, session: Session, nc, settings: Settings, by: User):
+    """At closing: the form rendered once (in the organisation's language), signed and kept."""
+    context = _context(session, nc, settings, settings.lang)
+    context["signature_block"] = reports.signature_block(settings)
+    return reports.keep_signed(
+        session=session,
+        settings=settings,
+        record_kind=KEPT_KIND,
+        record_id=nc.id,
+        record_code=nc.code,
+        pdf_bytes=_render(context, settings, settings.lang),
+        by=by,
+    )
+
+
+def form_for(
+    *, session: Session, user: User, settings: Settings, nonconformity_id: int, lang: str
+) -> tuple[bytes, str]:
+    """The form of one nonconformity as PDF bytes, and its code (for the file name): a closed
+    one's kept, signed file; an open one's rendered now, in the reader's language."""
+    require(user, "nonconformity.read")
+    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+    kept = reports.current(session=session, record_kind=KEPT_KIND, record_id=nc.id)
+    if kept is not None:
+        return reports.kept_file(settings=settings, kept=kept), nc.code
+    return _render(_context(session, nc, settings, lang), settings, lang), nc.code

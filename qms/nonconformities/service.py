@@ -890,10 +890,14 @@ def close(
     nc: Nonconformity,
     by: User,
     password: str,
+    settings,
     comment: str = "",
     version: int | None = None,
 ) -> Nonconformity:
-    """A manager of the department closes it, after an effective check, by signing."""
+    """A manager of the department closes it, after an effective check, by signing; the
+    closed form is rendered once, signed with the organisation's certificate and kept."""
+    from qms.nonconformities import pdf
+
     require(by, "nonconformity.close", nc)
     _check(nc, version)
     _refuse_unless(
@@ -927,6 +931,7 @@ def close(
     nc.closed_by_id = by.id
     nc.signature_id = signature.id
     _write(session, nc, by, "closed", before, reason=comment)
+    pdf.keep_closed_form(session=session, nc=nc, settings=settings, by=by)
     return nc
 
 

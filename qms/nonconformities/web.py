@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from qms.auth import service as auth
@@ -490,12 +492,17 @@ async def close(
     data = await form_data(request)
     try:
         nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-        service.close(
-            session=session,
-            nc=nc,
-            by=user,
-            password=str(data.pop("password", "")),
-            version=_int(data.get("version")),
+        # Off the event loop: closing renders and signs the kept form.
+        await run_in_threadpool(
+            partial(
+                service.close,
+                session=session,
+                nc=nc,
+                by=user,
+                password=str(data.pop("password", "")),
+                settings=settings,
+                version=_int(data.get("version")),
+            )
         )
     except QMSError as exc:
         return _refused(request, session, user, settings, nonconformity_id, exc, "close", data)

@@ -124,7 +124,7 @@ def create_review(
 def minutes_pdf(review_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
     review = service.get_review(session=session, review_id=review_id)
     require(user, "review.read", review)
-    data = service.minutes_bytes(review=review, settings=settings)
+    data = service.minutes_bytes(session=session, review=review, settings=settings)
     return Response(
         data,
         media_type="application/pdf",

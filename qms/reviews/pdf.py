@@ -1,5 +1,5 @@
 """The minutes of a management review (Biên bản họp xem xét của lãnh đạo) as a PDF record,
-rendered through qms.reports.pdf and kept by its SHA-256."""
+rendered through qms.reports.pdf, signed and kept by qms.reports.service.keep_signed."""
 
 from __future__ import annotations
 
@@ -8,26 +8,11 @@ from sqlmodel import Session
 from qms.i18n import N_, Formatter, translations
 from qms.pages import env
 from qms.reports.pdf import render_pdf
+from qms.reports.service import signature_block
 from qms.reviews.models import KIND_LABELS, ManagementReview
 from qms.trail.models import Signature
 
 STYLESHEET = "pdf/management_review.css"
-
-
-def keep(data: bytes, *, settings) -> tuple[str, int]:
-    """Keep a rendered PDF record under its SHA-256: (sha256, size). The one place this
-    domain keeps a record, so that signing it on keeping is one call here."""
-    from qms.audits import files
-
-    stored = files.store_bytes(files_dir=settings.files_dir, data=data)
-    return stored.sha256, stored.size
-
-
-def kept(sha256: str, *, settings) -> bytes:
-    """The kept record, byte for byte, refused when it no longer matches its hash."""
-    from qms.audits import files
-
-    return files.read_checked(files_dir=settings.files_dir, sha256=sha256)
 
 
 def minutes_context(
@@ -61,6 +46,7 @@ def minutes_context(
         "kind_labels": KIND_LABELS,
         "signature": signature,
         "page_label": translator.gettext(N_("Page")).replace('"', ""),
+        "signature_block": signature_block(settings) if signature is not None else None,
     }
 
 

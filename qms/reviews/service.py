@@ -20,6 +20,7 @@ from qms.db import utcnow
 from qms.errors import Conflict, Invalid, Label, NotFound, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
+from qms.reports import service as reports
 from qms.review_inputs import Figure
 from qms.reviews import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.reviews.models import ManagementReview, OutputKind, ReviewOutput
@@ -664,19 +665,28 @@ def close(
     data = pdf.render_minutes(
         session=session, review=review, signature=signature, settings=settings
     )
-    sha256, size = pdf.keep(data, settings=settings)
-    review.minutes_sha256 = sha256
-    review.minutes_size = size
+    kept = reports.keep_signed(
+        session=session,
+        settings=settings,
+        record_kind="management_review_minutes",
+        record_id=review.id,
+        record_code=review.code,
+        pdf_bytes=data,
+        by=by,
+    )
+    review.minutes_sha256 = kept.sha256
+    review.minutes_size = kept.size
     _write(session, review, by, "closed", before)
     return review
 
 
-def minutes_bytes(*, review: ManagementReview, settings) -> bytes:
-    from qms.reviews import pdf
-
-    if not review.minutes_sha256:
+def minutes_bytes(*, session: Session, review: ManagementReview, settings) -> bytes:
+    kept = reports.current(
+        session=session, record_kind="management_review_minutes", record_id=review.id
+    )
+    if kept is None:
         raise NotFound("%(code)s has no signed minutes yet.", code=review.code)
-    return pdf.kept(review.minutes_sha256, settings=settings)
+    return reports.kept_file(settings=settings, kept=kept)
 
 
 # --- what falls due (for the reminder sweep) ---------------------------------------------

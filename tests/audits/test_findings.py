@@ -184,7 +184,9 @@ def _close_nonconformity(world, nc_id: int) -> None:
             comment="Không còn hồ sơ trễ hạn thiếu phiếu.",
             today=day,
         )
-        nonconformities.close(session=session, nc=nc, by=owner, password=world.manager.password)
+        nonconformities.close(
+            session=session, nc=nc, by=owner, password=world.manager.password, settings=settings
+        )
 
 
 def test_the_record_page_lists_the_findings_and_offers_carrying_them_over(world):

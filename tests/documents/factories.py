@@ -84,6 +84,7 @@ def advance(world, revision_id: int, to: str, *, effective_on: date | None = Non
                     by=officer,
                     revision=revision,
                     today=today(world),
+                    settings=world.app.state.settings,
                     effective_on=effective_on,
                 )
     return revision_id
@@ -120,6 +121,7 @@ def revision_in(world, status: str, **document_fields) -> int:
                 document=session.get(ControlledDocument, document_id),
                 reason="Thay thế bằng quy trình khác.",
                 today=today(world),
+                settings=world.app.state.settings,
             )
         return revision_id
     return advance(world, revision_id, status)

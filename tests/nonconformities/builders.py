@@ -120,7 +120,13 @@ def build(world, state: str = "open", *, owners=None, verifier=None, department=
         if state == "ready":
             return built
         assert state == "closed", state
-        service.close(session=session, nc=nc, by=owner, password=world.manager.password)
+        service.close(
+            session=session,
+            nc=nc,
+            by=owner,
+            password=world.manager.password,
+            settings=world.app.state.settings,
+        )
         return built
 
 

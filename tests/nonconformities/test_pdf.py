@@ -7,8 +7,6 @@ import unicodedata
 
 from pypdf import PdfReader
 
-from qms.auth.models import User
-from qms.db import unit_of_work
 from tests.nonconformities.builders import WHYS, build
 
 
@@ -18,17 +16,10 @@ def text_of(pdf: bytes) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
-def _vietnamese(world, person):
-    from qms.auth import service as auth
-
-    with unit_of_work(world.engine) as session:
-        user = session.get(User, person.id)
-        auth.update_user(session=session, by=user, user=user, version=user.version, lang="vi")
-
-
-def test_the_closed_form_reads_in_vietnamese(world):
+def test_the_closed_form_is_kept_in_the_organisations_language_vietnamese(world):
+    # Kept once at closing, in the organisation's language: every reader gets that file.
+    world.app.state.settings.lang = "vi"
     built = build(world, "closed")
-    _vietnamese(world, world.staff)
     response = world.api(world.staff).get(f"/api/v1/nonconformities/{built.id}.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

@@ -468,6 +468,7 @@ def test_a_closed_nonconformity_edited_in_the_database_shows_its_signature_no_lo
     assert signing.expected_hash(world) == stored
     browser = world.browser(world.quality_officer)
     assert "changed after it was signed" not in browser.get(f"/nonconformities/{built.id}").text
+    before = world.api(world.quality_officer).get(f"/api/v1/nonconformities/{built.id}.pdf")
 
     _tamper(
         world,
@@ -478,9 +479,10 @@ def test_a_closed_nonconformity_edited_in_the_database_shows_its_signature_no_lo
     assert signing.expected_hash(world) != stored
     page = browser.get(f"/nonconformities/{built.id}")
     assert page.status_code == 200 and "changed after it was signed" in page.text
-    record = world.api(world.quality_officer).get(f"/api/v1/nonconformities/{built.id}.pdf")
-    assert record.status_code == 200
-    assert "NOT VALID" in pdf_text(record.content)
+    # The kept form is the file signed at closing, byte for byte: the edit does not reach it.
+    kept = world.api(world.quality_officer).get(f"/api/v1/nonconformities/{built.id}.pdf")
+    assert kept.status_code == 200 and kept.content == before.content
+    assert "NOT VALID" not in pdf_text(kept.content)
 
 
 def test_a_reported_audit_edited_in_the_database_shows_its_signature_no_longer_holds(world):

@@ -14,6 +14,7 @@ from qms.audits.models import Audit
 from qms.db import unit_of_work
 from qms.errors import Unavailable
 from qms.reports import pdf
+from qms.reports.models import KeptRecord
 from qms.trail.models import Signature, TrailEvent
 from tests.audits import support
 from tests.documents import factories as documents
@@ -157,17 +158,26 @@ def test_a_corrective_action_form_that_cannot_be_rendered_is_a_503(world, monkey
 
 @pytest.mark.parametrize("fault", [faults.hang, faults.explode], ids=["hangs", "fails"])
 def test_a_controlled_copy_that_cannot_be_rendered_is_a_503(world, monkeypatch, fault):
-    world.app.state.settings.pdf_timeout = 0.5
     document_id = documents.new_document(world, title="Tiếp nhận hồ sơ")
     revision_id = documents.new_revision(world, document_id, content="Nội dung.")
-    documents.advance(world, revision_id, "effective")
+    documents.advance(world, revision_id, "approved")
+    world.app.state.settings.pdf_timeout = 0.5
     monkeypatch.setattr(pdf, "write_pdf", fault)
-    response = world.api(world.staff).get(f"/api/v1/revisions/{revision_id}.pdf")
+    # Not yet kept: the copy is rendered for each download.
+    response = world.api(world.quality_officer).get(f"/api/v1/revisions/{revision_id}.pdf")
     assert response.status_code == 503
     assert "Nothing was saved" in response.json()["detail"]
-    page = world.browser(world.staff).get(f"/revisions/{revision_id}.pdf")
+    page = world.browser(world.quality_officer).get(f"/revisions/{revision_id}.pdf")
     assert page.status_code == 503
     assert "Nothing was saved" in page.text
+    # Publishing renders the copy to keep it: refused whole, the revision still approved.
+    published = world.api(world.quality_officer).post(
+        f"/api/v1/revisions/{revision_id}/publish", json={}
+    )
+    assert published.status_code == 503
+    assert documents.get_revision(world, revision_id).status == "approved"
+    with unit_of_work(world.engine, write=False) as session:
+        assert session.exec(select(KeptRecord)).all() == []
 
 
 def test_at_most_two_renders_run_at_once(monkeypatch):

@@ -30,7 +30,7 @@ def test_the_demo_review_is_compiled_from_the_demo_records_signed_and_the_next_p
         )
         outputs = service.outputs_of(session=session, review=closed)
         assert [o.status for o in outputs] == ["done", "done", "open"]
-        assert closed.minutes_sha256 and service.minutes_bytes(review=closed, settings=settings)
+        assert closed.minutes_sha256 and service.minutes_bytes(session=session, review=closed, settings=settings)
         # The next review reads this year's demo records, and the 2020 review's outputs as a).
         upcoming = {
             f.key: f
