@@ -799,13 +799,21 @@ async def acknowledge(
     revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
+        require(user, "revision.acknowledge", revision)
+        # Acknowledged on the revision's page, after its text, ticking what is acknowledged.
+        if data.get("confirm") != "yes":
+            raise Invalid(
+                "Tick the box to confirm that you have read and understood this issue.",
+                field="confirm",
+            )
         service.acknowledge(session=session, by=user, revision=revision)
     except QMSError as exc:
         return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    target = str(data.get("next") or "")
-    if target != "/documents/to-read":
-        target = f"/documents/{revision.document_id}"
-    return redirect(request, target, flash=N_("Recorded: you have read and understood it."))
+    return redirect(
+        request,
+        f"/revisions/{revision.id}#acknowledge",
+        flash=N_("Recorded: you have read and understood it."),
+    )
 
 
 # --- the home page ----------------------------------------------------------------------
