@@ -257,9 +257,11 @@ def refused(
 ) -> HTMLResponse:
     """Show the form again with what was typed and the message beside its field."""
     lang = request_lang(request, getattr(request.state, "viewer", None))
-    message = exc.render(gettext_for(lang))
     values = dict(context or {})
-    values["errors"] = {exc.field or "_form": message}
+    errors = {}
+    for each in getattr(exc, "errors", None) or [exc]:
+        errors.setdefault(each.field or "_form", each.render(gettext_for(lang)))
+    values["errors"] = errors
     return render(request, template, values, status_code=exc.status)
 
 

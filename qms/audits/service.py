@@ -30,7 +30,7 @@ from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
+from qms.errors import Conflict, Invalid, NotFound, Problems, StaleVersion, check_version
 from qms.home.service import Slice, first_rows
 from qms.trail import service as trail
 
@@ -390,26 +390,37 @@ def create_audit(
     title: str,
     scope: str,
     criteria: str,
-    department_id: int,
-    lead_auditor_id: int,
+    department_id: int | None,
+    lead_auditor_id: int | None,
     auditor_ids=(),
-    planned_start_on: date,
-    planned_end_on: date,
+    planned_start_on: date | None,
+    planned_end_on: date | None,
     template_keys,
 ) -> Audit:
     if by is not None:
         require(by, "audit.create")
-    title = _text(title, "title", "Give the audit a title.")
-    scope = _text(scope, "scope", "Describe the scope of the audit.")
-    criteria = _text(criteria, "criteria", "Name the audit criteria.")
-    _check_dates(planned_start_on, planned_end_on)
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
+    title = problems.check(_text, title, "title", "Give the audit a title.")
+    scope = problems.check(_text, scope, "scope", "Describe the scope of the audit.")
+    criteria = problems.check(_text, criteria, "criteria", "Name the audit criteria.")
+    if department_id is None:
+        problems.add("Choose the audited department.", field="department_id")
+    if lead_auditor_id is None:
+        problems.add("Choose the lead auditor.", field="lead_auditor_id")
+    for field, day in (("planned_start_on", planned_start_on), ("planned_end_on", planned_end_on)):
+        if day is None:
+            problems.add("Enter a date (day, month, year).", field=field)
+    if planned_start_on is not None and planned_end_on is not None:
+        problems.check(_check_dates, planned_start_on, planned_end_on)
+    keys = problems.check(_check_templates, template_keys)
+    problems.raise_any()
     _department, team = _check_team(
         session,
         department_id=department_id,
         lead_auditor_id=lead_auditor_id,
         auditor_ids=auditor_ids,
     )
-    keys = _check_templates(template_keys)
     programme = _programme_for(session, by, planned_start_on.year)
     number = next_number(session=session, name=CODE_SERIES, year=programme.year)
     audit = Audit(

@@ -38,7 +38,7 @@ from qms.documents.states import (
     ensure_allowed,
     transition,
 )
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
@@ -311,25 +311,28 @@ def create_document(
 ) -> ControlledDocument:
     if by is not None:
         require(by, "document.create")
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
     code, title = (code or "").strip().upper(), (title or "").strip()
     if not CODE.match(code):
-        raise Invalid(
+        problems.add(
             "Enter a code of letters, digits and - . / such as QT-03 (at most 20).",
             field="code",
         )
     if not title:
-        raise Invalid("Enter the document's title.", field="title")
-    kind = _kind(kind)
-    _check_department(session, department_id)
+        problems.add("Enter the document's title.", field="title")
+    kind = problems.check(_kind, kind)
+    problems.check(_check_department, session, department_id)
     if owner_id is None and by is not None:
         owner_id = by.id
     if owner_id is not None:
-        _active_user(session, owner_id, "owner_id")
+        problems.check(_active_user, session, owner_id, "owner_id")
     if not 1 <= int(review_interval_months) <= 120:
-        raise Invalid(
+        problems.add(
             "The review interval is between 1 and 120 months.", field="review_interval_months"
         )
-    clause_list = _clean_clauses(clauses)
+    clause_list = problems.check(_clean_clauses, clauses)
+    problems.raise_any()
     if session.exec(select(ControlledDocument).where(ControlledDocument.code == code)).first():
         raise Conflict("A document with code %(code)s already exists.", field="code", code=code)
     document = ControlledDocument(

@@ -22,7 +22,7 @@ from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
@@ -413,21 +413,26 @@ def raise_nonconformity(
     department (the first of them when none is named)."""
     if by is not None:
         require(by, "nonconformity.raise")
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
     try:
         source = Source(source).value
     except ValueError:
-        raise Invalid("Choose the source from the list.", field="source") from None
+        problems.add("Choose the source from the list.", field="source")
     try:
         severity = Severity(severity).value
     except ValueError:
-        raise Invalid("Choose the severity: minor or major.", field="severity") from None
+        problems.add("Choose the severity: minor or major.", field="severity")
     clause = (clause or "").strip()
     if not CLAUSE.match(clause):
-        raise Invalid("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
-    description = _text(description, "description", N_("Describe the nonconformity."))
+        problems.add("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
+    description = problems.check(
+        _text, description, "description", N_("Describe the nonconformity.")
+    )
     department = session.get(Department, department_id) if department_id else None
     if department is None:
-        raise Invalid("Choose the department concerned.", field="department_id")
+        problems.add("Choose the department concerned.", field="department_id")
+    problems.raise_any()
     owner = _owner_for(session, department, owner_id)
     if checklist_item_id is not None:
         if audit_id is None:

@@ -218,13 +218,11 @@ async def raise_nonconformity(
     data = await form_data(request)
     try:
         department_id = _int(data.get("department_id"))
-        if department_id is None:
-            raise Invalid("Choose the department concerned.", field="department_id")
         nc = service.raise_nonconformity(
             session=session,
             by=user,
             source=str(data.get("source", "")),
-            department_id=department_id,
+            department_id=department_id or 0,
             clause=str(data.get("clause", "")),
             severity=str(data.get("severity", "")),
             description=str(data.get("description", "")),
