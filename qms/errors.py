@@ -110,6 +110,18 @@ class Problems:
             raise InvalidFields(self.errors)
 
 
+def check_length(value: str, *, field: str, limit: int) -> str:
+    """Refuse a text longer than its field's limit, naming the field and both lengths."""
+    if len(value) > limit:
+        raise Invalid(
+            "At most %(limit)s characters here; this has %(count)s.",
+            field=field,
+            limit=limit,
+            count=len(value),
+        )
+    return value
+
+
 class TooLarge(QMSError):
     status = 413
 

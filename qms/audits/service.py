@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from qms.audits import checklists, files, findings
 from qms.audits import permissions as _rules  # noqa: F401  (declares the domain's rules)
 from qms.audits.models import (
+    LONG_TEXT,
+    TITLE_LIMIT,
     Audit,
     AuditProgramme,
     AuditTeamMember,
@@ -30,7 +32,15 @@ from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, NotFound, Problems, StaleVersion, check_version
+from qms.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    Problems,
+    StaleVersion,
+    check_length,
+    check_version,
+)
 from qms.home.service import Slice, first_rows
 from qms.trail import service as trail
 
@@ -98,7 +108,9 @@ def create_programme(
     if session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first():
         raise Conflict("There is already an audit programme for %(year)s.", field="year", year=year)
     programme = AuditProgramme(
-        year=year, objectives=objectives.strip(), created_by_id=getattr(by, "id", None)
+        year=year,
+        objectives=check_length(objectives.strip(), field="objectives", limit=LONG_TEXT),
+        created_by_id=getattr(by, "id", None),
     )
     session.add(programme)
     session.flush()
@@ -118,7 +130,7 @@ def update_programme(
 ) -> AuditProgramme:
     require(by, "audit.programme.manage")
     check_version(programme, version)
-    objectives = objectives.strip()
+    objectives = check_length(objectives.strip(), field="objectives", limit=LONG_TEXT)
     if objectives == programme.objectives:
         return programme
     before = programme.objectives
@@ -376,7 +388,7 @@ def _text(value: str | None, field: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
         raise Invalid(message, field=field)
-    return text
+    return check_length(text, field=field, limit=TITLE_LIMIT if field == "title" else LONG_TEXT)
 
 
 def _snapshot(audit: Audit) -> dict:
@@ -645,7 +657,7 @@ def answer_item(
         new_result = Result(result) if result else None
     except ValueError:
         raise Invalid("Choose a result from the list.", field="result") from None
-    evidence = (evidence or "").strip()
+    evidence = check_length((evidence or "").strip(), field="evidence", limit=LONG_TEXT)
     if new_result in NEEDS_EVIDENCE and not evidence:
         raise Invalid("Write down the evidence behind this result.", field="evidence")
     if item.result and new_result != Result(item.result) and Result(item.result).is_nonconformity:
@@ -825,7 +837,7 @@ def report_audit(
             total=total,
         )
     audit.summary = _text(summary, "summary", "Write the summary of the audit.")
-    audit.strengths = (strengths or "").strip()
+    audit.strengths = check_length((strengths or "").strip(), field="strengths", limit=LONG_TEXT)
     signature = trail.sign(
         session=session,
         signer=by,

@@ -345,9 +345,7 @@ def _plan_fields(data) -> dict:
             N_("Choose the lead auditor."),
         ),
         "auditor_ids": _ints(data.get("auditor_ids"), "auditor_ids"),
-        "planned_start_on": _blank_or(
-            data.get("planned_start_on"), _date, "planned_start_on"
-        ),
+        "planned_start_on": _blank_or(data.get("planned_start_on"), _date, "planned_start_on"),
         "planned_end_on": _blank_or(data.get("planned_end_on"), _date, "planned_end_on"),
         "template_keys": _strings(data.get("template_keys")),
     }

@@ -22,12 +22,21 @@ from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_version
+from qms.errors import (
+    Conflict,
+    Invalid,
+    Label,
+    NotFound,
+    Problems,
+    check_length,
+    check_version,
+)
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.nonconformities.models import (
+    LIMITS,
     CheckResult,
     CorrectiveAction,
     EffectivenessCheck,
@@ -391,7 +400,7 @@ def _text(value, field: str, message: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise Invalid(message, field=field)
-    return text
+    return check_length(text, field=field, limit=LIMITS[field])
 
 
 def raise_nonconformity(
@@ -543,6 +552,8 @@ def investigate(
     except ValueError:
         raise Invalid("Choose the root-cause method.", field="root_cause_method") from None
     answers = [(w or "").strip() for w in whys]
+    for index, answer in enumerate(answers):
+        check_length(answer, field=f"whys.{index}", limit=LIMITS["whys"])
     if method == RootCauseMethod.five_whys:
         if len(answers) != 5 or not all(answers):
             missing = next((i for i, a in enumerate(answers + [""] * 5) if not a), 0)
@@ -797,7 +808,7 @@ def verify(
         outcome = CheckResult(result)
     except ValueError:
         raise Invalid("Choose effective or ineffective.", field="result") from None
-    comment = (comment or "").strip()
+    comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if outcome == CheckResult.ineffective and not comment:
         raise Invalid("Say why the actions were not effective.", field="comment")
     check = EffectivenessCheck(
@@ -900,6 +911,7 @@ def close(
             field="status",
             code=nc.code,
         )
+    check_length(comment or "", field="comment", limit=LIMITS["comment"])
     signature = trail.sign(
         session=session,
         signer=by,

@@ -61,10 +61,10 @@ FORM_FIELDS = {
 }
 
 
-
 def _short(text: str) -> str:
     """A description cut for a one-line list, at a word, marked with an ellipsis."""
     return textwrap.shorten(text, width=120, placeholder="…")
+
 
 def _today(settings) -> date:
     return datetime.now(settings.tz).date()
