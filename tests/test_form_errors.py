@@ -64,7 +64,13 @@ def test_the_api_names_the_first_field_and_lists_them_all(world):
     api = world.api(world.staff)
     response = api.post(
         "/api/v1/nonconformities",
-        json={"source": "nope", "department_id": 0, "clause": "", "severity": "x", "description": ""},
+        json={
+            "source": "nope",
+            "department_id": 0,
+            "clause": "",
+            "severity": "x",
+            "description": "",
+        },
     )
     assert response.status_code == 422
     body = response.json()

@@ -1165,7 +1165,7 @@ def diff(*, session: Session, by: User, old: Revision, new: Revision):
         raise Invalid("Compare two revisions of the same document.", field="b")
     for revision in (old, new):
         read_revision(session=session, by=by, revision=revision)
-    return content.diff_lines(old.content_md, new.content_md)
+    return content.diff_text(old.content_md, new.content_md)
 
 
 # --- work lists -------------------------------------------------------------------------

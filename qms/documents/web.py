@@ -502,21 +502,37 @@ def diff_page(
     document_id: IdPath,
     session: SessionDep,
     user: PageUser,
-    a: int = Query(ge=1, le=MAX_ID),
-    b: int = Query(ge=1, le=MAX_ID),
+    a: int | None = Query(default=None, ge=1, le=MAX_ID),
+    b: int | None = Query(default=None, ge=1, le=MAX_ID),
 ):
     require(user, "document.read")
     document = _document(session, document_id)
-    old = service.get_revision(session=session, revision_id=a)
-    new = service.get_revision(session=session, revision_id=b)
+    # Without parameters: the newest revision the reader may see against the one before it.
+    readable = [
+        r
+        for r in service.revisions_of(session=session, document=document)
+        if can(user, "revision.read", r)
+    ]
+    new = service.get_revision(session=session, revision_id=b) if b else None
+    if new is None and readable:
+        new = readable[0]
+    old = service.get_revision(session=session, revision_id=a) if a else None
+    if old is None and new is not None:
+        old = next((r for r in readable if r.number < new.number), None)
+    context = {
+        "document": document,
+        "old": old,
+        "new": new,
+        "blocks": [],
+        "readable": readable,
+        **LABELS,
+    }
+    if old is None or new is None:
+        return render(request, "documents/diff.html", context)
     if old.document_id != document.id or new.document_id != document.id:
         raise Invalid("Compare two revisions of the same document.", field="b")
-    rows = service.diff(session=session, by=user, old=old, new=new)
-    return render(
-        request,
-        "documents/diff.html",
-        {"document": document, "old": old, "new": new, "rows": rows},
-    )
+    context["blocks"] = service.diff(session=session, by=user, old=old, new=new)
+    return render(request, "documents/diff.html", context)
 
 
 # --- a revision -------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_a_procedure_from_draft_to_effective_and_revised_once(world):
     history = staff.get(f"{page}/history").text
     assert "superseded" in history and "effective" in history
     diff = staff.get(f"{page}/diff?a={draft_id}&b={second_id}").text
-    assert "+ 3. Nhận hồ sơ gửi qua dịch vụ bưu chính công ích." in diff
+    assert "<ins>Nhận hồ sơ gửi qua dịch vụ bưu chính công ích.</ins>" in diff
     copy = staff.get(f"{second}.pdf")
     assert copy.status_code == 200
     text = re.sub(
