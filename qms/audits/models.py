@@ -364,6 +364,10 @@ class ItemAnswer(SQLModel):
     result: Result | None = None
     evidence: str = Field(default="", max_length=_LONG)
     version: Version
+    # Sending a nonconforming result is the API caller's confirmation; the page asks for it.
+    confirm_nonconformity: bool = True
+    # Why an answer that raised a nonconformity changes (that nonconformity is cancelled).
+    change_reason: str = Field(default="", max_length=_LONG)
 
 
 class AttachmentPublic(SQLModel):

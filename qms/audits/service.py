@@ -620,11 +620,16 @@ def answer_item(
     version: int | None,
     lang: str = "vi",
     today: date | None = None,
+    confirm_nonconformity: bool = True,
+    change_reason: str = "",
 ) -> ChecklistItem:
     """Save an auditor's answer to one item, refusing a save made on an older version.
 
-    A nonconforming answer raises the item's nonconformity, once: answering again links
-    to the same one.
+    A nonconforming answer raises the item's nonconformity, once, with the evidence as its
+    finding: answering again links to the same one. The checklist page asks for
+    `confirm_nonconformity` before the first; the API's caller states it by sending the
+    result. Changing the answer that raised a nonconformity cancels it, with
+    `change_reason`, while the audit is in progress.
     """
     # Lock order: the audit (shared, so that reporting waits for answers in flight), then
     # the item (exclusive, so that two saves of one item are compared one after the other).
@@ -660,17 +665,34 @@ def answer_item(
     evidence = check_length((evidence or "").strip(), field="evidence", limit=LONG_TEXT)
     if new_result in NEEDS_EVIDENCE and not evidence:
         raise Invalid("Write down the evidence behind this result.", field="evidence")
+    if item.result and new_result is None:
+        raise Invalid("Choose a result: an answered item cannot become open again.", field="result")
+    withdrawn = None
     if item.result and new_result != Result(item.result) and Result(item.result).is_nonconformity:
         raised = findings.for_item(session=session, item=item)
         if raised is not None and raised.status != "cancelled":
-            raise Conflict(
-                "This item raised %(nc)s. Its result stays as it is unless the quality officer "
-                "cancels that nonconformity.",
-                field="result",
-                nc=raised.code,
+            reason = check_length(
+                (change_reason or "").strip(), field="change_reason", limit=LONG_TEXT
             )
-    if item.result and new_result is None:
-        raise Invalid("Choose a result: an answered item cannot become open again.", field="result")
+            if not reason:
+                raise Conflict(
+                    "This item raised %(nc)s. To change its answer, say why: %(nc)s is then "
+                    "cancelled with that reason.",
+                    field="change_reason",
+                    nc=raised.code,
+                )
+            withdrawn = raised
+    raises_new = (
+        new_result is not None
+        and new_result.is_nonconformity
+        and (withdrawn is not None or findings.for_item(session=session, item=item) is None)
+    )
+    if raises_new and not confirm_nonconformity:
+        raise Invalid(
+            "Tick the box to confirm: saving this answer raises a numbered nonconformity "
+            "with this evidence as its finding.",
+            field="confirm_nonconformity",
+        )
     before = {"result": item.result, "evidence": item.evidence}
     item.result = new_result.value if new_result else None
     item.evidence = evidence
@@ -692,6 +714,8 @@ def answer_item(
         record_id=item.id,
         changes=changes,
     )
+    if withdrawn is not None:
+        findings.withdraw(session=session, by=by, nc=withdrawn, reason=change_reason)
     if new_result is not None and new_result.is_nonconformity:
         findings.raise_for_item(
             session=session, by=by, audit=audit, item=item, lang=lang, today=today

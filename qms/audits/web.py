@@ -600,6 +600,7 @@ def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> 
         "item_errors": {},
         "stale": {},
         "typed": {},
+        "department": auth.get_department(session=session, department_id=audit.department_id),
         **extra,
     }
 
@@ -634,6 +635,8 @@ def _save_answer(session, user, settings, audit_id: int, item_id: int, data: dic
     evidence = str(data.get("evidence", ""))
     if result is not None or evidence.strip() or item.result:
         item = service.answer_item(
+            confirm_nonconformity=data.get("confirm_nonconformity") == "yes",
+            change_reason=str(data.get("change_reason", "")),
             session=session,
             by=user,
             item=item,
@@ -704,7 +707,11 @@ async def answer_item(
             }
         else:
             extra["typed"] = {
-                item_id: {"result": data.get("result") or "", "evidence": data.get("evidence", "")}
+                item_id: {
+                    "result": data.get("result") or "",
+                    "evidence": data.get("evidence", ""),
+                    "change_reason": data.get("change_reason", ""),
+                }
             }
         context = _checklist_context(session, audit, lang, show, **extra)
         return render(request, "audits/checklist.html", context, status_code=exc.status)

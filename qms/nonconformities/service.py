@@ -958,6 +958,42 @@ def cancel(
     return nc
 
 
+def cancel_for_changed_answer(
+    *, session: Session, nc: Nonconformity, by: User, reason: str
+) -> Nonconformity:
+    """The auditor changed the checklist answer that raised it while the audit is in
+    progress (the audits service checks they may): cancelled with the reason, and released
+    from its item (the trail keeps which) so that a new nonconforming answer raises another."""
+    if nc.checklist_item_id is None:
+        raise Conflict("%(code)s was not raised by a checklist answer.", code=nc.code)
+    _refuse_unless(
+        nc,
+        *ACTIVE,
+        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
+    )
+    reason = _text(reason, "reason", N_("Give the reason for cancelling."))
+    fields = (*FIELDS, "checklist_item_id")
+    before = trail.snapshot(nc, fields)
+    transition(nc, Status.cancelled)
+    nc.cancel_reason = reason
+    nc.cancelled_at = utcnow()
+    nc.cancelled_by_id = by.id
+    nc.checklist_item_id = None
+    session.add(nc)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="cancelled",
+        record_type=RECORD,
+        record_id=nc.id,
+        changes=trail.changes_of(nc, before, fields),
+        reason=reason,
+    )
+    return nc
+
+
 def link_documents(
     *,
     session: Session,
