@@ -162,6 +162,10 @@ def render(
         text = translator.gettext(message)
         return text % params if params else text
 
+    def pgettext(context: str, message: str, **params) -> str:
+        text = translator.pgettext(context, message)
+        return text % params if params else text
+
     def ngettext(singular: str, plural: str, n: int, **params) -> str:
         params.setdefault("num", n)
         return ngettext_with(translator, singular, plural, n) % params
@@ -196,6 +200,7 @@ def render(
         "_": _,
         "gettext": _,
         "ngettext": ngettext,
+        "pgettext": pgettext,
         "flash": _(flash) if flash else None,
         "errors": {},
         "form": {},
