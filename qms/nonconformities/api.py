@@ -147,6 +147,7 @@ def _filters(
     clause: str | None,
     owner_id: int | None,
     overdue: bool | None,
+    q: str | None = None,
 ) -> service.Filters:
     return service.Filters(
         status=status.value if status else None,
@@ -157,10 +158,13 @@ def _filters(
         clause=clause,
         owner_id=owner_id,
         overdue=overdue,
+        q=q,
     )
 
 
 ClauseQuery = Annotated[str | None, Query(max_length=20, pattern=r"^\d+(\.\d+)*$")]
+# Words to find in the code, description, containment or root cause (all of them).
+SearchQuery = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/nonconformities", response_model=list[NonconformityPublic])
@@ -177,12 +181,15 @@ def list_nonconformities(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    q: SearchQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):
     """The register, newest first; the total matching is in the X-Total-Count header."""
     require(user, "nonconformity.list")
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status, department_id, audit_id, source, severity, clause, owner_id, overdue, q
+    )
     rows, total = service.list_nonconformities(
         session=session, filters=filters, today=_today(settings), limit=limit, offset=offset
     )
@@ -223,9 +230,12 @@ def export_csv(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    q: SearchQuery = None,
 ):
     """The register, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status, department_id, audit_id, source, severity, clause, owner_id, overdue, q
+    )
     return _export("csv", request, session, user, settings, filters)
 
 
@@ -243,9 +253,12 @@ def export_xlsx(
     clause: ClauseQuery = None,
     owner_id: IdQuery = None,
     overdue: bool | None = None,
+    q: SearchQuery = None,
 ):
     """The register, filtered as the list is, as an Excel workbook."""
-    filters = _filters(status, department_id, audit_id, source, severity, clause, owner_id, overdue)
+    filters = _filters(
+        status, department_id, audit_id, source, severity, clause, owner_id, overdue, q
+    )
     return _export("xlsx", request, session, user, settings, filters)
 
 

@@ -226,6 +226,8 @@ class Filters:
     overdue: bool | None = None
     # Only those still to be dealt with (any state but closed and cancelled).
     active: bool = False
+    # Words found in the code, the description, the containment or the root cause.
+    q: str | None = None
 
 
 def _filtered(query, filters: Filters, today: date):
@@ -249,6 +251,20 @@ def _filtered(query, filters: Filters, today: date):
         )
     if filters.owner_id is not None:
         query = query.where(Nonconformity.owner_id == filters.owner_id)
+    for word in (filters.q or "").split()[:8]:
+        query = query.where(
+            or_(
+                *(
+                    col(column).icontains(word, autoescape=True)
+                    for column in (
+                        Nonconformity.code,
+                        Nonconformity.description,
+                        Nonconformity.containment,
+                        Nonconformity.root_cause,
+                    )
+                )
+            )
+        )
     if filters.action_owner_id is not None:
         query = query.where(
             exists().where(

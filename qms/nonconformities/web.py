@@ -112,7 +112,11 @@ def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
     else:
         clause = None
     overdue = choice("overdue", {"true", "false"})
+    words = " ".join(query.get("q", "").replace("\x00", "").split())[:100]
+    if words:
+        kept["q"] = words
     filters = service.Filters(
+        q=words or None,
         status=choice("status", {s.value for s in Status}),
         department_id=number("department_id"),
         audit_id=number("audit_id"),
