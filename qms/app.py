@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import asynccontextmanager
 from importlib import import_module
@@ -52,6 +53,8 @@ class ErrorBody(BaseModel):
 
     detail: str
     field: str | None = None
+    # Every field refused, when a request is refused for several at once.
+    errors: list[dict[str, str]] | None = None
 
 
 # Documented on every API operation, so clients (and schemathesis) know each refusal's shape.
@@ -99,7 +102,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _qms_error(request: Request, exc: QMSError):
         if exc.status == 401 and not _is_api(request):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        return _error(request, exc.status, exc.message, field=exc.field, params=exc.params)
+        response = _error(request, exc.status, exc.message, field=exc.field, params=exc.params)
+        if _is_api(request) and getattr(exc, "errors", None):
+            gettext = gettext_for(request_lang(request, getattr(request.state, "viewer", None)))
+            body = json.loads(response.body)
+            body["errors"] = [{"field": e.field, "message": e.render(gettext)} for e in exc.errors]
+            return JSONResponse(body, status_code=exc.status)
+        return response
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired):

@@ -110,7 +110,16 @@ def demo() -> None:
 
     with uow(engine) as session:
         logins = demo_data.load(session=session, settings=current)
+    # The demo's due and overdue items reach the inboxes now, not at the next daily sweep.
+    from datetime import datetime
+
+    from qms.reminders import service as reminders
+
+    run = reminders.sweep(
+        engine=engine, settings=current, as_of=datetime.now(current.tz).date(), trigger="demo"
+    )
     engine.dispose()
+    typer.echo(f"reminder sweep: {run.created} reminders created")
     if logins is None:
         typer.echo("demo data already loaded")
         logins = demo_data.LOGINS

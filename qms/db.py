@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,9 +31,24 @@ SQLModel.metadata.naming_convention = {
 MAX_ID = 2_147_483_647
 
 
+_CLOCK: ContextVar[datetime | None] = ContextVar("qms_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """The current instant, timezone-aware in UTC: what every `_at` column stores."""
-    return datetime.now(UTC)
+    """The current instant, timezone-aware in UTC: what every `_at` column stores (the
+    instant set by `clock_at` inside it)."""
+    return _CLOCK.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[None]:
+    """Everything the services record inside happens at `instant`: the demo's history is
+    told at the dates its records claim, through the same services and the same trail."""
+    token = _CLOCK.set(instant.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 class RecordBase(SQLModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 from qms.auth import service as auth
 from qms.auth.models import Department, Role
 from qms.config import Settings
+from qms.db import clock_at
 from qms.registry import DOMAINS
 
 PASSWORD = "demo-2026"
@@ -75,10 +77,29 @@ PEOPLE = [
 LOGINS = [(email, name, [r.value for r in roles]) for email, name, _t, _d, roles in PEOPLE]
 
 
+def moment(settings: Settings, day: date, hour: int = 9, minute: int = 0) -> datetime:
+    """An office hour of `day` in the office's time zone, for `qms.db.clock_at`."""
+    return datetime.combine(day, time(hour, minute), tzinfo=settings.tz)
+
+
 def load(*, session: Session, settings: Settings) -> list | None:
     """Load the demo organisation into an empty database; None when it is already there."""
     if session.exec(select(Department).where(Department.code == "VP")).first() is not None:
         return None
+    # The office and its people were set up before the oldest demo record (a year ago).
+    set_up = datetime.now(settings.tz).date() - timedelta(days=400)
+    with clock_at(moment(settings, set_up, 8, 0)):
+        departments, people = _organisation(session)
+    # Each domain adds its own demo records (documents, audits, nonconformities …).
+    for name in DOMAINS:
+        if find_spec(f"{name}.demo") is not None:
+            import_module(f"{name}.demo").load(
+                session=session, settings=settings, departments=departments, people=people
+            )
+    return LOGINS
+
+
+def _organisation(session: Session) -> tuple[dict, dict]:
     departments = {
         code: auth.create_department(session=session, by=None, code=code, name=name)
         for code, name in DEPARTMENTS
@@ -95,10 +116,4 @@ def load(*, session: Session, settings: Settings) -> list | None:
             department_id=departments[dept].id,
             position_title=title,
         )
-    # Each domain adds its own demo records (documents, audits, nonconformities …).
-    for name in DOMAINS:
-        if find_spec(f"{name}.demo") is not None:
-            import_module(f"{name}.demo").load(
-                session=session, settings=settings, departments=departments, people=people
-            )
-    return LOGINS
+    return departments, people

@@ -71,6 +71,57 @@ class Invalid(QMSError):
     status = 422
 
 
+class InvalidFields(Invalid):
+    """Several fields refused at once: a form shows every message beside its field; the
+    API answers with the first one as `field` and all of them in `errors`."""
+
+    def __init__(self, errors: list[Invalid]):
+        first = errors[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.errors = errors
+
+
+class Problems:
+    """Collects the refusals of every field before raising them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[Invalid] = []
+
+    def check(self, function, *args, **kwargs):
+        """Call `function`; an `Invalid` it raises is kept and None returned instead."""
+        try:
+            return function(*args, **kwargs)
+        except InvalidFields as exc:
+            self.errors.extend(exc.errors)
+        except Invalid as exc:
+            self.errors.append(exc)
+        return None
+
+    def add(self, message: str, *, field: str, **params) -> None:
+        self.errors.append(Invalid(message, field=field, **params))
+
+    def has(self, field: str) -> bool:
+        return any(e.field == field for e in self.errors)
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise InvalidFields(self.errors)
+
+
+def check_length(value: str, *, field: str, limit: int) -> str:
+    """Refuse a text longer than its field's limit, naming the field and both lengths."""
+    if len(value) > limit:
+        raise Invalid(
+            "At most %(limit)s characters here; this has %(count)s.",
+            field=field,
+            limit=limit,
+            count=len(value),
+        )
+    return value
+
+
 class TooLarge(QMSError):
     status = 413
 

@@ -23,6 +23,8 @@ KEYWORDS = {
     "_": None,
     "gettext": None,
     "ngettext": (1, 2),
+    # An English word with two meanings ("Title" of a document, of an audit): a context.
+    "pgettext": ((1, "c"), 2),
     "N_": None,
     "rule": (2,),
     "QMSError": None,
@@ -106,6 +108,9 @@ class Formatter:
         return value.astimezone(self.tz)
 
 
+CONTEXT_SEPARATOR = "\x04"
+
+
 def extract_messages() -> dict[str, list[str]]:
     """Every msgid the code and the templates use, with where each is used."""
     from babel.messages.extract import extract_from_dir
@@ -122,13 +127,15 @@ def extract_messages() -> dict[str, list[str]]:
         ),
     ]
     for folder, method_map, options in sources:
-        for filename, lineno, message, _comments, _context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             str(folder), method_map, options_map=options, keywords=KEYWORDS
         ):
             msgids = message if isinstance(message, tuple) else (message,)
             for msgid in msgids:
                 if msgid:
-                    found.setdefault(msgid, []).append(f"{folder.name}/{filename}:{lineno}")
+                    # A message with a context is keyed as the compiled catalog keys it.
+                    key = f"{context}{CONTEXT_SEPARATOR}{msgid}" if context else msgid
+                    found.setdefault(key, []).append(f"{folder.name}/{filename}:{lineno}")
     return found
 
 

@@ -162,6 +162,10 @@ def render(
         text = translator.gettext(message)
         return text % params if params else text
 
+    def pgettext(context: str, message: str, **params) -> str:
+        text = translator.pgettext(context, message)
+        return text % params if params else text
+
     def ngettext(singular: str, plural: str, n: int, **params) -> str:
         params.setdefault("num", n)
         return ngettext_with(translator, singular, plural, n) % params
@@ -196,6 +200,7 @@ def render(
         "_": _,
         "gettext": _,
         "ngettext": ngettext,
+        "pgettext": pgettext,
         "flash": _(flash) if flash else None,
         "errors": {},
         "form": {},
@@ -257,9 +262,11 @@ def refused(
 ) -> HTMLResponse:
     """Show the form again with what was typed and the message beside its field."""
     lang = request_lang(request, getattr(request.state, "viewer", None))
-    message = exc.render(gettext_for(lang))
     values = dict(context or {})
-    values["errors"] = {exc.field or "_form": message}
+    errors = {}
+    for each in getattr(exc, "errors", None) or [exc]:
+        errors.setdefault(each.field or "_form", each.render(gettext_for(lang)))
+    values["errors"] = errors
     return render(request, template, values, status_code=exc.status)
 
 

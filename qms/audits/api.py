@@ -446,6 +446,8 @@ def answer_item(
         version=body.version,
         lang=settings.lang,
         today=datetime.now(settings.tz).date(),
+        confirm_nonconformity=body.confirm_nonconformity,
+        change_reason=body.change_reason,
     )
     return _item_out(session, item)
 

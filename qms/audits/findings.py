@@ -42,6 +42,11 @@ def by_item(*, session: Session, audit: Audit) -> dict[int, object]:
     }
 
 
+def withdraw(*, session: Session, by, nc, reason: str):
+    """The answer that raised `nc` changed while the audit is in progress: cancelled."""
+    return nonconformities.cancel_for_changed_answer(session=session, nc=nc, by=by, reason=reason)
+
+
 def raise_for_item(
     *, session: Session, by, audit: Audit, item: ChecklistItem, lang: str, today: date | None
 ):

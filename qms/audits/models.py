@@ -202,7 +202,10 @@ class ChecklistAttachment(SQLModel, table=True):
 
 # --- API shapes -------------------------------------------------------------------------
 
-_LONG = 20_000
+# The longest text a field takes (pages and API alike): read in full on a page and a PDF.
+_LONG = 4_000
+LONG_TEXT = _LONG
+TITLE_LIMIT = 200
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID)]
 TemplateKey = Annotated[str, Field(min_length=1, max_length=100)]
@@ -361,6 +364,10 @@ class ItemAnswer(SQLModel):
     result: Result | None = None
     evidence: str = Field(default="", max_length=_LONG)
     version: Version
+    # Sending a nonconforming result is the API caller's confirmation; the page asks for it.
+    confirm_nonconformity: bool = True
+    # Why an answer that raised a nonconformity changes (that nonconformity is cancelled).
+    change_reason: str = Field(default="", max_length=_LONG)
 
 
 class AttachmentPublic(SQLModel):

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from qms.audits import checklists, files, findings
 from qms.audits import permissions as _rules  # noqa: F401  (declares the domain's rules)
 from qms.audits.models import (
+    LONG_TEXT,
+    TITLE_LIMIT,
     Audit,
     AuditProgramme,
     AuditTeamMember,
@@ -30,7 +32,15 @@ from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, NotFound, StaleVersion, check_version
+from qms.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    Problems,
+    StaleVersion,
+    check_length,
+    check_version,
+)
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.reports import service as reports
@@ -100,7 +110,9 @@ def create_programme(
     if session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first():
         raise Conflict("There is already an audit programme for %(year)s.", field="year", year=year)
     programme = AuditProgramme(
-        year=year, objectives=objectives.strip(), created_by_id=getattr(by, "id", None)
+        year=year,
+        objectives=check_length(objectives.strip(), field="objectives", limit=LONG_TEXT),
+        created_by_id=getattr(by, "id", None),
     )
     session.add(programme)
     session.flush()
@@ -120,7 +132,7 @@ def update_programme(
 ) -> AuditProgramme:
     require(by, "audit.programme.manage")
     check_version(programme, version)
-    objectives = objectives.strip()
+    objectives = check_length(objectives.strip(), field="objectives", limit=LONG_TEXT)
     if objectives == programme.objectives:
         return programme
     before = programme.objectives
@@ -402,7 +414,7 @@ def _text(value: str | None, field: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
         raise Invalid(message, field=field)
-    return text
+    return check_length(text, field=field, limit=TITLE_LIMIT if field == "title" else LONG_TEXT)
 
 
 def _snapshot(audit: Audit) -> dict:
@@ -416,26 +428,37 @@ def create_audit(
     title: str,
     scope: str,
     criteria: str,
-    department_id: int,
-    lead_auditor_id: int,
+    department_id: int | None,
+    lead_auditor_id: int | None,
     auditor_ids=(),
-    planned_start_on: date,
-    planned_end_on: date,
+    planned_start_on: date | None,
+    planned_end_on: date | None,
     template_keys,
 ) -> Audit:
     if by is not None:
         require(by, "audit.create")
-    title = _text(title, "title", "Give the audit a title.")
-    scope = _text(scope, "scope", "Describe the scope of the audit.")
-    criteria = _text(criteria, "criteria", "Name the audit criteria.")
-    _check_dates(planned_start_on, planned_end_on)
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
+    title = problems.check(_text, title, "title", "Give the audit a title.")
+    scope = problems.check(_text, scope, "scope", "Describe the scope of the audit.")
+    criteria = problems.check(_text, criteria, "criteria", "Name the audit criteria.")
+    if department_id is None:
+        problems.add("Choose the audited department.", field="department_id")
+    if lead_auditor_id is None:
+        problems.add("Choose the lead auditor.", field="lead_auditor_id")
+    for field, day in (("planned_start_on", planned_start_on), ("planned_end_on", planned_end_on)):
+        if day is None:
+            problems.add("Enter a date (day, month, year).", field=field)
+    if planned_start_on is not None and planned_end_on is not None:
+        problems.check(_check_dates, planned_start_on, planned_end_on)
+    keys = problems.check(_check_templates, template_keys)
+    problems.raise_any()
     _department, team = _check_team(
         session,
         department_id=department_id,
         lead_auditor_id=lead_auditor_id,
         auditor_ids=auditor_ids,
     )
-    keys = _check_templates(template_keys)
     programme = _programme_for(session, by, planned_start_on.year)
     number = next_number(session=session, name=CODE_SERIES, year=programme.year)
     audit = Audit(
@@ -623,11 +646,16 @@ def answer_item(
     version: int | None,
     lang: str = "vi",
     today: date | None = None,
+    confirm_nonconformity: bool = True,
+    change_reason: str = "",
 ) -> ChecklistItem:
     """Save an auditor's answer to one item, refusing a save made on an older version.
 
-    A nonconforming answer raises the item's nonconformity, once: answering again links
-    to the same one.
+    A nonconforming answer raises the item's nonconformity, once, with the evidence as its
+    finding: answering again links to the same one. The checklist page asks for
+    `confirm_nonconformity` before the first; the API's caller states it by sending the
+    result. Changing the answer that raised a nonconformity cancels it, with
+    `change_reason`, while the audit is in progress.
     """
     # Lock order: the audit (shared, so that reporting waits for answers in flight), then
     # the item (exclusive, so that two saves of one item are compared one after the other).
@@ -660,20 +688,37 @@ def answer_item(
         new_result = Result(result) if result else None
     except ValueError:
         raise Invalid("Choose a result from the list.", field="result") from None
-    evidence = (evidence or "").strip()
+    evidence = check_length((evidence or "").strip(), field="evidence", limit=LONG_TEXT)
     if new_result in NEEDS_EVIDENCE and not evidence:
         raise Invalid("Write down the evidence behind this result.", field="evidence")
+    if item.result and new_result is None:
+        raise Invalid("Choose a result: an answered item cannot become open again.", field="result")
+    withdrawn = None
     if item.result and new_result != Result(item.result) and Result(item.result).is_nonconformity:
         raised = findings.for_item(session=session, item=item)
         if raised is not None and raised.status != "cancelled":
-            raise Conflict(
-                "This item raised %(nc)s. Its result stays as it is unless the quality officer "
-                "cancels that nonconformity.",
-                field="result",
-                nc=raised.code,
+            reason = check_length(
+                (change_reason or "").strip(), field="change_reason", limit=LONG_TEXT
             )
-    if item.result and new_result is None:
-        raise Invalid("Choose a result: an answered item cannot become open again.", field="result")
+            if not reason:
+                raise Conflict(
+                    "This item raised %(nc)s. To change its answer, say why: %(nc)s is then "
+                    "cancelled with that reason.",
+                    field="change_reason",
+                    nc=raised.code,
+                )
+            withdrawn = raised
+    raises_new = (
+        new_result is not None
+        and new_result.is_nonconformity
+        and (withdrawn is not None or findings.for_item(session=session, item=item) is None)
+    )
+    if raises_new and not confirm_nonconformity:
+        raise Invalid(
+            "Tick the box to confirm: saving this answer raises a numbered nonconformity "
+            "with this evidence as its finding.",
+            field="confirm_nonconformity",
+        )
     before = {"result": item.result, "evidence": item.evidence}
     item.result = new_result.value if new_result else None
     item.evidence = evidence
@@ -695,6 +740,8 @@ def answer_item(
         record_id=item.id,
         changes=changes,
     )
+    if withdrawn is not None:
+        findings.withdraw(session=session, by=by, nc=withdrawn, reason=change_reason)
     if new_result is not None and new_result.is_nonconformity:
         findings.raise_for_item(
             session=session, by=by, audit=audit, item=item, lang=lang, today=today
@@ -840,7 +887,7 @@ def report_audit(
             total=total,
         )
     audit.summary = _text(summary, "summary", "Write the summary of the audit.")
-    audit.strengths = (strengths or "").strip()
+    audit.strengths = check_length((strengths or "").strip(), field="strengths", limit=LONG_TEXT)
     signature = trail.sign(
         session=session,
         signer=by,

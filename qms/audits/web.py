@@ -18,7 +18,7 @@ from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import require
 from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
-from qms.errors import Invalid, NotFound, QMSError, StaleVersion
+from qms.errors import Invalid, NotFound, Problems, QMSError, StaleVersion
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
 from qms.pages import (
@@ -334,20 +334,39 @@ def _plan_context(session, **extra):
     }
 
 
+PLAN_REQUIRED = {
+    "department_id": N_("Choose the audited department."),
+    "lead_auditor_id": N_("Choose the lead auditor."),
+    "planned_start_on": N_("Enter a date (day, month, year)."),
+    "planned_end_on": N_("Enter a date (day, month, year)."),
+}
+
+
+def _blank_or(value, parse, *args):
+    """None for a field left empty (the service names it with the others), else parsed."""
+    return None if value in (None, "") else parse(value, *args)
+
+
 def _plan_fields(data) -> dict:
     return {
         "title": str(data.get("title", "")),
         "scope": str(data.get("scope", "")),
         "criteria": str(data.get("criteria", "")),
-        "department_id": _int(
-            data.get("department_id"), "department_id", N_("Choose the audited department.")
+        "department_id": _blank_or(
+            data.get("department_id"),
+            _int,
+            "department_id",
+            N_("Choose the audited department."),
         ),
-        "lead_auditor_id": _int(
-            data.get("lead_auditor_id"), "lead_auditor_id", N_("Choose the lead auditor.")
+        "lead_auditor_id": _blank_or(
+            data.get("lead_auditor_id"),
+            _int,
+            "lead_auditor_id",
+            N_("Choose the lead auditor."),
         ),
         "auditor_ids": _ints(data.get("auditor_ids"), "auditor_ids"),
-        "planned_start_on": _date(data.get("planned_start_on"), "planned_start_on"),
-        "planned_end_on": _date(data.get("planned_end_on"), "planned_end_on"),
+        "planned_start_on": _blank_or(data.get("planned_start_on"), _date, "planned_start_on"),
+        "planned_end_on": _blank_or(data.get("planned_end_on"), _date, "planned_end_on"),
         "template_keys": _strings(data.get("template_keys")),
     }
 
@@ -412,6 +431,11 @@ async def edit_audit(request: Request, audit_id: IdPath, session: SessionDep, us
             # Started: the auditee and templates are fixed and not on the form.
             fields.pop("department_id")
             fields.pop("template_keys")
+        problems = Problems()
+        for name, message in PLAN_REQUIRED.items():
+            if name in fields and fields[name] is None:
+                problems.add(message, field=name)
+        problems.raise_any()
         service.update_audit(
             session=session, by=user, audit=audit, version=_version(data), **fields
         )
@@ -598,6 +622,7 @@ def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> 
         "item_errors": {},
         "stale": {},
         "typed": {},
+        "department": auth.get_department(session=session, department_id=audit.department_id),
         **extra,
     }
 
@@ -632,6 +657,8 @@ def _save_answer(session, user, settings, audit_id: int, item_id: int, data: dic
     evidence = str(data.get("evidence", ""))
     if result is not None or evidence.strip() or item.result:
         item = service.answer_item(
+            confirm_nonconformity=data.get("confirm_nonconformity") == "yes",
+            change_reason=str(data.get("change_reason", "")),
             session=session,
             by=user,
             item=item,
@@ -702,7 +729,11 @@ async def answer_item(
             }
         else:
             extra["typed"] = {
-                item_id: {"result": data.get("result") or "", "evidence": data.get("evidence", "")}
+                item_id: {
+                    "result": data.get("result") or "",
+                    "evidence": data.get("evidence", ""),
+                    "change_reason": data.get("change_reason", ""),
+                }
             }
         context = _checklist_context(session, audit, lang, show, **extra)
         return render(request, "audits/checklist.html", context, status_code=exc.status)

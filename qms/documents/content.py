@@ -1,10 +1,12 @@
-"""Revision content: the hash both signatures bind to, safe HTML from Markdown, text diffs."""
+"""Revision content: the hash both signatures bind to, safe HTML from Markdown, and the
+word-level comparison of two revisions' rendered text."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -45,46 +47,95 @@ def render_markdown(source: str) -> str:
     )
 
 
+# Elements whose text is one block of the comparison (a paragraph, an item, a heading …).
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr", "caption"}
+
+
+class _TextBlocks(HTMLParser):
+    """The text of rendered HTML, one string per block, as a reader sees it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS or tag in ("br", "hr", "table", "ul", "ol"):
+            self._flush()
+        elif tag in ("td", "th"):
+            self._current.append(" | " if self._current else "")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        self._current.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def text_blocks(source_md: str) -> list[str]:
+    """The rendered text of a revision, block by block: no Markdown marks, no HTML."""
+    parser = _TextBlocks()
+    parser.feed(render_markdown(source_md))
+    parser.close()
+    return parser.blocks
+
+
 @dataclass(frozen=True)
-class DiffRow:
-    kind: str  # equal, insert, delete, replace
-    old_number: int | None
-    old_text: str
-    new_number: int | None
-    new_text: str
+class DiffBlock:
+    kind: str  # equal, insert, delete, change, skip
+    # (how, text) pieces: how is "equal", "delete" or "insert"; a word-level change is a
+    # sequence of them inside one block.
+    parts: tuple[tuple[str, str], ...]
 
 
-def diff_lines(old: str, new: str, *, context: int = 3) -> list[DiffRow]:
-    """Side-by-side rows of the changed parts of two texts, with `context` unchanged lines
-    around each change; a "skip" row stands for the unchanged lines left out. Plain text:
-    the template escapes it."""
-    a, b = (old or "").splitlines(), (new or "").splitlines()
-    rows: list[DiffRow] = []
+def _word_parts(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    a, b = old.split(), new.split()
+    parts: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for index, group in enumerate(matcher.get_grouped_opcodes(context)):
-        if index or group[0][1] > 0 or group[0][3] > 0:
-            rows.append(DiffRow("skip", None, "", None, ""))
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(("equal", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("delete", " ".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("insert", " ".join(b[j1:j2])))
+    return tuple(parts)
+
+
+def diff_text(old_md: str, new_md: str, *, context: int = 2) -> list[DiffBlock]:
+    """The changes between two revisions as a reader sees them: blocks of rendered text
+    compared, and inside a changed block the words removed and added; `context` unchanged
+    blocks around each change, a "skip" block for those left out. Plain text: the
+    template escapes it."""
+    a, b = text_blocks(old_md), text_blocks(new_md)
+    blocks: list[DiffBlock] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    last = 0
+    for group in matcher.get_grouped_opcodes(context):
+        if group[0][1] > last or (not blocks and group[0][3] > 0):
+            blocks.append(DiffBlock("skip", ()))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                rows.extend(
-                    DiffRow("equal", i1 + k + 1, a[i1 + k], j1 + k + 1, b[j1 + k])
-                    for k in range(i2 - i1)
-                )
+                blocks.extend(DiffBlock("equal", (("equal", t),)) for t in a[i1:i2])
                 continue
-            for k in range(max(i2 - i1, j2 - j1)):
-                old_i, new_j = i1 + k, j1 + k
-                has_old, has_new = old_i < i2, new_j < j2
-                kind = "replace" if has_old and has_new else ("delete" if has_old else "insert")
-                rows.append(
-                    DiffRow(
-                        kind,
-                        old_i + 1 if has_old else None,
-                        a[old_i] if has_old else "",
-                        new_j + 1 if has_new else None,
-                        b[new_j] if has_new else "",
-                    )
-                )
-    last_old = max((r.old_number or 0 for r in rows), default=0)
-    if rows and last_old < len(a):
-        rows.append(DiffRow("skip", None, "", None, ""))
-    return rows
+            pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+            for k in range(pairs):
+                blocks.append(DiffBlock("change", _word_parts(a[i1 + k], b[j1 + k])))
+            blocks.extend(DiffBlock("delete", (("delete", t),)) for t in a[i1 + pairs : i2])
+            blocks.extend(DiffBlock("insert", (("insert", t),)) for t in b[j1 + pairs : j2])
+        last = group[-1][2]
+    if blocks and last < len(a):
+        blocks.append(DiffBlock("skip", ()))
+    return blocks

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from qms.config import PROJECT_ROOT, Settings
+from qms.db import clock_at
 from qms.documents import importer, service
 from qms.documents.models import ControlledDocument
 
@@ -33,50 +34,67 @@ QT06_ADDITION = (
 
 
 def load(*, session: Session, settings: Settings, departments, people) -> None:
-    from qms.demo import PASSWORD
+    from qms.demo import PASSWORD, moment
 
     today = datetime.now(settings.tz).date()
     officer, approver = people["chatluong"], people["chanhvp"]
-    importer.import_folder(session=session, by=officer, folder=PROJECT_ROOT / "procedures_docs")
+    department_code = {d.id: code for code, d in departments.items()}
+
+    def issued_on(index: int, code: str):
+        # Issued on paper before the system: most a few months ago, one due for review soon.
+        months_ago = 11 if code == "QT-05" else 4 + index % 5
+        return today - timedelta(days=months_ago * 30 + 10)
+
+    # Each step at the date the records claim: drafted three weeks before the effective
+    # date, reviewed, approved, published and distributed on it, acknowledged after.
+    first_issue = issued_on(0, "QT-05")  # the oldest issue
+    with clock_at(moment(settings, first_issue - timedelta(days=21), 8, 30)):
+        importer.import_folder(
+            session=session, by=officer, folder=PROJECT_ROOT / "procedures_docs"
+        )
     documents = session.exec(
         select(ControlledDocument).order_by(col(ControlledDocument.code))
     ).all()
-    department_code = {d.id: code for code, d in departments.items()}
 
     def route(revision, code, effective_on):
         reviewer = people[REVIEWERS[department_code[revision.document.department_id]]]
-        service.submit(
-            session=session,
-            by=officer,
-            revision=revision,
-            reviewer_id=reviewer.id,
-            approver_id=approver.id,
-        )
+        with clock_at(moment(settings, effective_on - timedelta(days=14), 9, 15)):
+            service.submit(
+                session=session,
+                by=officer,
+                revision=revision,
+                reviewer_id=reviewer.id,
+                approver_id=approver.id,
+            )
         if code in STOP_IN_REVIEW:
             return
-        service.review(
-            session=session,
-            by=reviewer,
-            revision=revision,
-            password=PASSWORD,
-            comment="Nội dung phù hợp với thực tế thực hiện.",
-        )
+        with clock_at(moment(settings, effective_on - timedelta(days=10), 10, 30)):
+            service.review(
+                session=session,
+                by=reviewer,
+                revision=revision,
+                password=PASSWORD,
+                comment="Nội dung phù hợp với thực tế thực hiện.",
+            )
         if code in STOP_REVIEWED:
             return
-        service.approve(session=session, by=approver, revision=revision, password=PASSWORD)
-        service.publish(
-            session=session,
-            by=officer,
-            revision=revision,
-            today=today,
-            effective_on=effective_on,
-            settings=settings,
-        )
+        with clock_at(moment(settings, effective_on - timedelta(days=7), 14, 0)):
+            service.approve(session=session, by=approver, revision=revision, password=PASSWORD)
+        with clock_at(moment(settings, effective_on, 8, 0)):
+            service.publish(
+                session=session,
+                by=officer,
+                revision=revision,
+                today=effective_on,
+                effective_on=effective_on,
+                settings=settings,
+            )
 
-    for index, document in enumerate(documents):
-        # Issued on paper before the system: most a few months ago, one due for review soon.
-        months_ago = 11 if document.code == "QT-05" else 4 + index % 5
-        issued = today - timedelta(days=months_ago * 30 + 10)
+    dated = sorted(
+        ((issued_on(index, d.code), d) for index, d in enumerate(documents)),
+        key=lambda pair: (pair[0], pair[1].code),
+    )
+    for issued, document in dated:
         draft = service.open_revision(session=session, document=document)
         route(draft, document.code, issued)
         if document.code in EVERYONE:
@@ -85,28 +103,32 @@ def load(*, session: Session, settings: Settings, departments, people) -> None:
             targets = ONE_STOP[document.code]
         else:
             targets = ("KSTT", "TTPVHCC")
-        service.distribute(
-            session=session,
-            by=officer,
-            document=document,
-            department_ids=[departments[c].id for c in targets],
-        )
+        with clock_at(moment(settings, issued, 8, 15)):
+            service.distribute(
+                session=session,
+                by=officer,
+                document=document,
+                department_ids=[departments[c].id for c in targets],
+            )
 
     # QT-06 was revised once in the system: its issue 00 is now superseded by 01.
     qt06 = next(d for d in documents if d.code == "QT-06")
     current = service.effective_revision(session=session, document=qt06)
-    revision = service.create_revision(
-        session=session,
-        by=officer,
-        document=qt06,
-        content_md=current.content_md.rstrip("\n") + "\n" + QT06_ADDITION,
-        change_summary="Bổ sung tiếp nhận hồ sơ qua dịch vụ bưu chính công ích.",
-    )
-    route(revision, "QT-06", today - timedelta(days=20))
+    revised_on = today - timedelta(days=20)
+    with clock_at(moment(settings, revised_on - timedelta(days=16), 15, 0)):
+        revision = service.create_revision(
+            session=session,
+            by=officer,
+            document=qt06,
+            content_md=current.content_md.rstrip("\n") + "\n" + QT06_ADDITION,
+            change_summary="Bổ sung tiếp nhận hồ sơ qua dịch vụ bưu chính công ích.",
+        )
+    route(revision, "QT-06", revised_on)
 
     # One member of staff has read the one-stop procedures; the other has not yet.
     reader = people["nhanvien2"]
     for document in documents:
         effective = service.effective_revision(session=session, document=document)
         if effective is not None and document.code in ("QT-06", "ST-01"):
-            service.acknowledge(session=session, by=reader, revision=effective)
+            with clock_at(moment(settings, effective.effective_on + timedelta(days=3), 10, 0)):
+                service.acknowledge(session=session, by=reader, revision=effective)

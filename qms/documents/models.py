@@ -202,16 +202,26 @@ class DocumentUpdate(SQLModel):
     next_review_on: date | None = None
 
 
+# The longest text each field takes, on the pages and through the API alike.
+LIMITS = {
+    "title": 300,
+    "change_summary": 2_000,
+    "comment": 2_000,
+    "reason": 2_000,
+    "content_md": 200_000,
+}
+
+
 class RevisionCreate(SQLModel):
     # Omitted: the new draft starts from the current content (a periodic review's draft).
-    content_md: str | None = Field(default=None, max_length=1_000_000)
-    change_summary: str = Field(default="", max_length=5000)
+    content_md: str | None = Field(default=None, max_length=LIMITS["content_md"])
+    change_summary: str = Field(default="", max_length=LIMITS["change_summary"])
 
 
 class RevisionUpdate(SQLModel):
     version: int
-    content_md: str | None = Field(default=None, max_length=1_000_000)
-    change_summary: str | None = Field(default=None, max_length=5000)
+    content_md: str | None = Field(default=None, max_length=LIMITS["content_md"])
+    change_summary: str | None = Field(default=None, max_length=LIMITS["change_summary"])
     remove_file: bool = False
 
 
@@ -223,12 +233,12 @@ class SubmitBody(SQLModel):
 
 class SignBody(SQLModel):
     password: str = Field(max_length=256)
-    comment: str = Field(default="", max_length=5000)
+    comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class ReturnBody(SQLModel):
-    comment: str = Field(max_length=5000)
+    comment: str = Field(max_length=LIMITS["comment"])
     version: int | None = None
 
 
@@ -242,11 +252,11 @@ class DistributionBody(SQLModel):
 
 
 class PeriodicReviewBody(SQLModel):
-    comment: str = Field(max_length=5000)
+    comment: str = Field(max_length=LIMITS["comment"])
 
 
 class ObsoleteBody(SQLModel):
-    reason: str = Field(max_length=5000)
+    reason: str = Field(max_length=LIMITS["reason"])
     version: int | None = None
 
 

@@ -19,6 +19,7 @@ from qms.auth.permissions import require
 from qms.db import remove_unless_committed, utcnow
 from qms.documents import content, files, search
 from qms.documents.models import (
+    LIMITS,
     Acknowledgement,
     ControlledDocument,
     DocumentClause,
@@ -38,7 +39,7 @@ from qms.documents.states import (
     ensure_allowed,
     transition,
 )
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_length, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
@@ -311,25 +312,29 @@ def create_document(
 ) -> ControlledDocument:
     if by is not None:
         require(by, "document.create")
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
     code, title = (code or "").strip().upper(), (title or "").strip()
     if not CODE.match(code):
-        raise Invalid(
+        problems.add(
             "Enter a code of letters, digits and - . / such as QT-03 (at most 20).",
             field="code",
         )
     if not title:
-        raise Invalid("Enter the document's title.", field="title")
-    kind = _kind(kind)
-    _check_department(session, department_id)
+        problems.add("Enter the document's title.", field="title")
+    problems.check(check_length, title, field="title", limit=LIMITS["title"])
+    kind = problems.check(_kind, kind)
+    problems.check(_check_department, session, department_id)
     if owner_id is None and by is not None:
         owner_id = by.id
     if owner_id is not None:
-        _active_user(session, owner_id, "owner_id")
+        problems.check(_active_user, session, owner_id, "owner_id")
     if not 1 <= int(review_interval_months) <= 120:
-        raise Invalid(
+        problems.add(
             "The review interval is between 1 and 120 months.", field="review_interval_months"
         )
-    clause_list = _clean_clauses(clauses)
+    clause_list = problems.check(_clean_clauses, clauses)
+    problems.raise_any()
     if session.exec(select(ControlledDocument).where(ControlledDocument.code == code)).first():
         raise Conflict("A document with code %(code)s already exists.", field="code", code=code)
     document = ControlledDocument(
@@ -381,7 +386,7 @@ def update_document(
         title = fields["title"].strip()
         if not title:
             raise Invalid("Enter the document's title.", field="title")
-        document.title = title
+        document.title = check_length(title, field="title", limit=LIMITS["title"])
     if fields.get("kind") is not None:
         document.kind = _kind(fields["kind"])
     if fields.get("department_id") is not None:
@@ -464,7 +469,11 @@ def create_revision(
         document_id=document.id,
         number=latest.number + 1 if latest else 0,
         content_md=content_md if content_md is not None else (latest.content_md if latest else ""),
-        change_summary=(change_summary or "").strip(),
+        change_summary=check_length(
+            (change_summary or "").strip(),
+            field="change_summary",
+            limit=LIMITS["change_summary"],
+        ),
         author_id=by.id if by is not None else None,
         source_path=source_path,
         source_sha256=source_sha256,
@@ -522,6 +531,17 @@ def update_revision(
     check_version(revision, version)
     _only_draft(revision)
     changes = {}
+    problems = Problems()
+    if content_md is not None:
+        problems.check(check_length, content_md, field="content_md", limit=LIMITS["content_md"])
+    if change_summary is not None:
+        problems.check(
+            check_length,
+            change_summary.strip(),
+            field="change_summary",
+            limit=LIMITS["change_summary"],
+        )
+    problems.raise_any()
     if content_md is not None and content_md != revision.content_md:
         changes["content_sha256"] = [_text_hash(revision.content_md), _text_hash(content_md)]
         revision.content_md = content_md
@@ -695,7 +715,7 @@ def _sign(
         record_type="revision",
         record_id=revision.id,
         content_hash=revision.content_hash,
-        comment=(comment or "").strip(),
+        comment=check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"]),
     )
 
 
@@ -783,7 +803,7 @@ def return_to_draft(
     require(by, "revision.return", revision)
     _check_version_if_given(revision, version)
     ensure_allowed(revision, RevisionStatus.draft)
-    comment = (comment or "").strip()
+    comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what must change before the revision comes back.", field="comment")
     trail.void_signatures(
@@ -1056,7 +1076,7 @@ def record_periodic_review(
     require(by, "document.periodic_review", document)
     if document.status != DocumentStatus.effective.value:
         raise Conflict("Only an effective document has a periodic review.")
-    comment = (comment or "").strip()
+    comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what the review found.", field="comment")
     revision = effective_revision(session=session, document=document)
@@ -1114,7 +1134,7 @@ def make_obsolete(
 
     require(by, "document.obsolete", document)
     _check_version_if_given(document, version)
-    reason = (reason or "").strip()
+    reason = check_length((reason or "").strip(), field="reason", limit=LIMITS["reason"])
     if not reason:
         raise Invalid("Say why the document is withdrawn.", field="reason")
     document_transition(
@@ -1161,7 +1181,7 @@ def diff(*, session: Session, by: User, old: Revision, new: Revision):
         raise Invalid("Compare two revisions of the same document.", field="b")
     for revision in (old, new):
         read_revision(session=session, by=by, revision=revision)
-    return content.diff_lines(old.content_md, new.content_md)
+    return content.diff_text(old.content_md, new.content_md)
 
 
 # --- work lists -------------------------------------------------------------------------

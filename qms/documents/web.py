@@ -509,21 +509,37 @@ def diff_page(
     document_id: IdPath,
     session: SessionDep,
     user: PageUser,
-    a: int = Query(ge=1, le=MAX_ID),
-    b: int = Query(ge=1, le=MAX_ID),
+    a: int | None = Query(default=None, ge=1, le=MAX_ID),
+    b: int | None = Query(default=None, ge=1, le=MAX_ID),
 ):
     require(user, "document.read")
     document = _document(session, document_id)
-    old = service.get_revision(session=session, revision_id=a)
-    new = service.get_revision(session=session, revision_id=b)
+    # Without parameters: the newest revision the reader may see against the one before it.
+    readable = [
+        r
+        for r in service.revisions_of(session=session, document=document)
+        if can(user, "revision.read", r)
+    ]
+    new = service.get_revision(session=session, revision_id=b) if b else None
+    if new is None and readable:
+        new = readable[0]
+    old = service.get_revision(session=session, revision_id=a) if a else None
+    if old is None and new is not None:
+        old = next((r for r in readable if r.number < new.number), None)
+    context = {
+        "document": document,
+        "old": old,
+        "new": new,
+        "blocks": [],
+        "readable": readable,
+        **LABELS,
+    }
+    if old is None or new is None:
+        return render(request, "documents/diff.html", context)
     if old.document_id != document.id or new.document_id != document.id:
         raise Invalid("Compare two revisions of the same document.", field="b")
-    rows = service.diff(session=session, by=user, old=old, new=new)
-    return render(
-        request,
-        "documents/diff.html",
-        {"document": document, "old": old, "new": new, "rows": rows},
-    )
+    context["blocks"] = service.diff(session=session, by=user, old=old, new=new)
+    return render(request, "documents/diff.html", context)
 
 
 # --- a revision -------------------------------------------------------------------------
@@ -811,13 +827,21 @@ async def acknowledge(
     revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
+        require(user, "revision.acknowledge", revision)
+        # Acknowledged on the revision's page, after its text, ticking what is acknowledged.
+        if data.get("confirm") != "yes":
+            raise Invalid(
+                "Tick the box to confirm that you have read and understood this issue.",
+                field="confirm",
+            )
         service.acknowledge(session=session, by=user, revision=revision)
     except QMSError as exc:
         return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    target = str(data.get("next") or "")
-    if target != "/documents/to-read":
-        target = f"/documents/{revision.document_id}"
-    return redirect(request, target, flash=N_("Recorded: you have read and understood it."))
+    return redirect(
+        request,
+        f"/revisions/{revision.id}#acknowledge",
+        flash=N_("Recorded: you have read and understood it."),
+    )
 
 
 # --- the home page ----------------------------------------------------------------------

@@ -148,6 +148,7 @@ def _filters(
     owner_id: int | None,
     overdue: bool | None,
     period: tuple = (None, None, None),
+    q: str | None = None,
 ) -> service.Filters:
     raised_from, raised_to, check_result = period
     if raised_from and raised_to and raised_from > raised_to:
@@ -164,10 +165,13 @@ def _filters(
         clause=clause,
         owner_id=owner_id,
         overdue=overdue,
+        q=q,
     )
 
 
 ClauseQuery = Annotated[str | None, Query(max_length=20, pattern=r"^\d+(\.\d+)*$")]
+# Words to find in the code, description, containment or root cause (all of them).
+SearchQuery = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/nonconformities", response_model=list[NonconformityPublic])
@@ -187,6 +191,7 @@ def list_nonconformities(
     raised_from: DayQuery = None,
     raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
+    q: SearchQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):
@@ -202,6 +207,7 @@ def list_nonconformities(
         owner_id,
         overdue,
         (raised_from, raised_to, check_result),
+        q,
     )
     rows, total = service.list_nonconformities(
         session=session, filters=filters, today=_today(settings), limit=limit, offset=offset
@@ -246,6 +252,7 @@ def export_csv(
     raised_from: DayQuery = None,
     raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
+    q: SearchQuery = None,
 ):
     """The register, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
     filters = _filters(
@@ -258,6 +265,7 @@ def export_csv(
         owner_id,
         overdue,
         (raised_from, raised_to, check_result),
+        q,
     )
     return _export("csv", request, session, user, settings, filters)
 
@@ -279,6 +287,7 @@ def export_xlsx(
     raised_from: DayQuery = None,
     raised_to: DayQuery = None,
     check_result: CheckResult | None = None,
+    q: SearchQuery = None,
 ):
     """The register, filtered as the list is, as an Excel workbook."""
     filters = _filters(
@@ -291,6 +300,7 @@ def export_xlsx(
         owner_id,
         overdue,
         (raised_from, raised_to, check_result),
+        q,
     )
     return _export("xlsx", request, session, user, settings, filters)
 

@@ -3,7 +3,9 @@ and the shapes the API reads and answers."""
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -169,6 +171,18 @@ class NonconformityDocument(SQLModel, table=True):
 
 # --- API shapes -------------------------------------------------------------------------
 
+# The longest text each field takes (the pages and the API alike): a finding is read in
+# full on a page and in the PDF, so a field holds a few paragraphs, not a file.
+LIMITS = {
+    "description": 4_000,
+    "containment": 4_000,
+    "root_cause": 4_000,
+    "whys": 1_000,
+    "evidence": 4_000,
+    "comment": 2_000,
+    "reason": 2_000,
+}
+
 
 class NonconformityCreate(SQLModel):
     source: Source
@@ -177,45 +191,47 @@ class NonconformityCreate(SQLModel):
         min_length=1, max_length=20, schema_extra={"pattern": r"^\s*\d+(\.\d+)*\s*$"}
     )
     severity: Severity
-    description: str = Field(min_length=1, max_length=20_000)
+    description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     document_ids: list[int] = Field(default_factory=list, max_length=50)
 
 
 class Investigation(SQLModel):
-    containment: str = Field(max_length=20_000)
+    containment: str = Field(max_length=LIMITS["containment"])
     root_cause_method: RootCauseMethod
-    root_cause: str = Field(default="", max_length=20_000)
-    whys: list[str] = Field(default_factory=list, max_length=5)
+    root_cause: str = Field(default="", max_length=LIMITS["root_cause"])
+    whys: list[Annotated[str, StringConstraints(max_length=LIMITS["whys"])]] = Field(
+        default_factory=list, max_length=5
+    )
     version: int | None = None
 
 
 class ActionCreate(SQLModel):
-    description: str = Field(min_length=1, max_length=20_000)
+    description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int = Field(ge=1, le=2_147_483_647)
     due_on: date
     version: int | None = None
 
 
 class ActionCompletion(SQLModel):
-    evidence: str = Field(max_length=20_000)
+    evidence: str = Field(max_length=LIMITS["evidence"])
     version: int | None = None
 
 
 class Verification(SQLModel):
     result: CheckResult
-    comment: str = Field(default="", max_length=20_000)
+    comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Closure(SQLModel):
     password: str = Field(max_length=256)
-    comment: str = Field(default="", max_length=2_000)
+    comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Cancellation(SQLModel):
-    reason: str = Field(max_length=20_000)
+    reason: str = Field(max_length=LIMITS["reason"])
     version: int | None = None
 
 

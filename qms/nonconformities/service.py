@@ -22,12 +22,21 @@ from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
 from qms.db import remove_unless_committed, utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import (
+    Conflict,
+    Invalid,
+    Label,
+    NotFound,
+    Problems,
+    check_length,
+    check_version,
+)
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.nonconformities.models import (
+    LIMITS,
     CheckResult,
     CorrectiveAction,
     EffectivenessCheck,
@@ -222,6 +231,8 @@ class Filters:
     raised_to: date | None = None
     # Those with an effectiveness check of this result (effective | ineffective).
     check_result: str | None = None
+    # Words found in the code, the description, the containment or the root cause.
+    q: str | None = None
 
 
 def _filtered(query, filters: Filters, today: date):
@@ -245,6 +256,20 @@ def _filtered(query, filters: Filters, today: date):
         )
     if filters.owner_id is not None:
         query = query.where(Nonconformity.owner_id == filters.owner_id)
+    for word in (filters.q or "").split()[:8]:
+        query = query.where(
+            or_(
+                *(
+                    col(column).icontains(word, autoescape=True)
+                    for column in (
+                        Nonconformity.code,
+                        Nonconformity.description,
+                        Nonconformity.containment,
+                        Nonconformity.root_cause,
+                    )
+                )
+            )
+        )
     if filters.action_owner_id is not None:
         query = query.where(
             exists().where(
@@ -407,7 +432,7 @@ def _text(value, field: str, message: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise Invalid(message, field=field)
-    return text
+    return check_length(text, field=field, limit=LIMITS[field])
 
 
 def raise_nonconformity(
@@ -429,21 +454,26 @@ def raise_nonconformity(
     department (the first of them when none is named)."""
     if by is not None:
         require(by, "nonconformity.raise")
+    # Every field is checked before any is refused: a form shows all its messages at once.
+    problems = Problems()
     try:
         source = Source(source).value
     except ValueError:
-        raise Invalid("Choose the source from the list.", field="source") from None
+        problems.add("Choose the source from the list.", field="source")
     try:
         severity = Severity(severity).value
     except ValueError:
-        raise Invalid("Choose the severity: minor or major.", field="severity") from None
+        problems.add("Choose the severity: minor or major.", field="severity")
     clause = (clause or "").strip()
     if not CLAUSE.match(clause):
-        raise Invalid("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
-    description = _text(description, "description", N_("Describe the nonconformity."))
+        problems.add("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1.", field="clause")
+    description = problems.check(
+        _text, description, "description", N_("Describe the nonconformity.")
+    )
     department = session.get(Department, department_id) if department_id else None
     if department is None:
-        raise Invalid("Choose the department concerned.", field="department_id")
+        problems.add("Choose the department concerned.", field="department_id")
+    problems.raise_any()
     owner = _owner_for(session, department, owner_id)
     if checklist_item_id is not None:
         if audit_id is None:
@@ -554,6 +584,8 @@ def investigate(
     except ValueError:
         raise Invalid("Choose the root-cause method.", field="root_cause_method") from None
     answers = [(w or "").strip() for w in whys]
+    for index, answer in enumerate(answers):
+        check_length(answer, field=f"whys.{index}", limit=LIMITS["whys"])
     if method == RootCauseMethod.five_whys:
         if len(answers) != 5 or not all(answers):
             missing = next((i for i, a in enumerate(answers + [""] * 5) if not a), 0)
@@ -808,7 +840,7 @@ def verify(
         outcome = CheckResult(result)
     except ValueError:
         raise Invalid("Choose effective or ineffective.", field="result") from None
-    comment = (comment or "").strip()
+    comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if outcome == CheckResult.ineffective and not comment:
         raise Invalid("Say why the actions were not effective.", field="comment")
     check = EffectivenessCheck(
@@ -915,6 +947,7 @@ def close(
             field="status",
             code=nc.code,
         )
+    check_length(comment or "", field="comment", limit=LIMITS["comment"])
     signature = trail.sign(
         session=session,
         signer=by,
@@ -959,6 +992,42 @@ def cancel(
     nc.cancelled_at = utcnow()
     nc.cancelled_by_id = by.id
     _write(session, nc, by, "cancelled", before, reason=reason)
+    return nc
+
+
+def cancel_for_changed_answer(
+    *, session: Session, nc: Nonconformity, by: User, reason: str
+) -> Nonconformity:
+    """The auditor changed the checklist answer that raised it while the audit is in
+    progress (the audits service checks they may): cancelled with the reason, and released
+    from its item (the trail keeps which) so that a new nonconforming answer raises another."""
+    if nc.checklist_item_id is None:
+        raise Conflict("%(code)s was not raised by a checklist answer.", code=nc.code)
+    _refuse_unless(
+        nc,
+        *ACTIVE,
+        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
+        status=Label(nc.status, STATUS_LABELS[nc.status]),
+    )
+    reason = _text(reason, "reason", N_("Give the reason for cancelling."))
+    fields = (*FIELDS, "checklist_item_id")
+    before = trail.snapshot(nc, fields)
+    transition(nc, Status.cancelled)
+    nc.cancel_reason = reason
+    nc.cancelled_at = utcnow()
+    nc.cancelled_by_id = by.id
+    nc.checklist_item_id = None
+    session.add(nc)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action="cancelled",
+        record_type=RECORD,
+        record_id=nc.id,
+        changes=trail.changes_of(nc, before, fields),
+        reason=reason,
+    )
     return nc
 
 

@@ -125,10 +125,14 @@ def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
         kept[name] = value.isoformat()
         return value
 
+    words = " ".join(query.get("q", "").replace("\x00", "").split())[:100]
+    if words:
+        kept["q"] = words
     filters = service.Filters(
         raised_from=day("raised_from"),
         raised_to=day("raised_to"),
         check_result=choice("check_result", {r.value for r in CheckResult}),
+        q=words or None,
         status=choice("status", {s.value for s in Status}),
         department_id=number("department_id"),
         audit_id=number("audit_id"),
@@ -234,13 +238,11 @@ async def raise_nonconformity(
     data = await form_data(request)
     try:
         department_id = _int(data.get("department_id"))
-        if department_id is None:
-            raise Invalid("Choose the department concerned.", field="department_id")
         nc = service.raise_nonconformity(
             session=session,
             by=user,
             source=str(data.get("source", "")),
-            department_id=department_id,
+            department_id=department_id or 0,
             clause=str(data.get("clause", "")),
             severity=str(data.get("severity", "")),
             description=str(data.get("description", "")),

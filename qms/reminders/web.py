@@ -35,7 +35,13 @@ def inbox(
     return render(
         request,
         "reminders/inbox.html",
-        {"items": items, "unread": unread, "page": page, "has_next": len(rows) > PAGE_SIZE},
+        {
+            "items": items,
+            "unread": unread,
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "unread_total": service.unread_count(session=session, user_id=user.id),
+        },
     )
 
 

@@ -27,6 +27,18 @@ def readable_events(*, session: Session, events) -> list[tuple]:
     return [(event, labels.changes(event, names)) for event in events]
 
 
+def _code_of(events) -> str | None:
+    """The record's code (NC-2026-0001, IA-2026-01, QT-06) as its own events gave it."""
+    import json
+
+    code = None
+    for event in events:
+        change = json.loads(event.changes or "{}").get("code")
+        if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
+            code = change[1]
+    return code
+
+
 @router.get("/trail/{record_type}/{record_id}")
 def trail_page(
     request: Request, record_type: str, record_id: IdPath, session: SessionDep, user: PageUser
@@ -42,6 +54,7 @@ def trail_page(
         {
             "record_type": record_type,
             "record_id": record_id,
+            "record_code": _code_of(events),
             "rows": readable_events(session=session, events=events),
             "signatures": signatures,
         },

@@ -53,8 +53,11 @@
     var chosenFiles = form.querySelector('input[type="file"]');
     if (chosenFiles && chosenFiles.files && chosenFiles.files.length) { return; }
     if (event.submitter && event.submitter.hasAttribute("formaction")) { return; }
-    event.preventDefault();
     var checked = form.querySelector('input[name="result"]:checked');
+    // A nonconformity raised or withdrawn goes through the page, which asks to confirm.
+    if (checked && (checked.value === "minor_nc" || checked.value === "major_nc")) { return; }
+    if (form.querySelector('textarea[name="change_reason"]')) { return; }
+    event.preventDefault();
     var typed = {
       result: checked ? checked.value : null,
       evidence: form.querySelector('textarea[name="evidence"]').value

@@ -56,12 +56,13 @@ def test_observations_and_opportunities_raise_nothing(world):
     assert raised_for(world, built.id) == []
 
 
-def test_an_item_that_raised_a_nonconformity_keeps_its_result_while_it_stands(world):
+def test_an_item_that_raised_a_nonconformity_changes_only_with_a_reason(world):
     built = support.build(world, "in_progress")
     item = support.items(world, built)[0]
     raised = patch(world, item.id, result="minor_nc", evidence=EVIDENCE, version=1).json()
     refused = patch(world, item.id, result="conform", evidence=EVIDENCE, version=2)
     assert refused.status_code == 409 and raised["nonconformity_code"] in refused.json()["detail"]
+    assert refused.json()["field"] == "change_reason"
     with unit_of_work(world.engine) as session:
         nonconformities.cancel(
             session=session,

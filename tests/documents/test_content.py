@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from qms.documents.content import diff_lines, render_markdown
+from qms.documents.content import diff_text, render_markdown
 from qms.documents.files import detect_type
 from tests.documents import factories as f
 
@@ -174,23 +174,51 @@ def test_unsafe_markdown_is_not_served_by_the_revision_page(world):
     assert "<script>alert" not in page and 'href="javascript:' not in page
 
 
-def test_diff_rows_show_changes_and_the_page_escapes_them(world):
-    rows = diff_lines("một\nhai\nba\n", "một\nHAI\nba\nbốn\n")
-    assert [r.kind for r in rows] == ["equal", "replace", "equal", "insert"]
-    long_old = "\n".join(f"dòng {i}" for i in range(40))
-    long_new = long_old.replace("dòng 20", "dòng hai mươi")
-    kinds = [r.kind for r in diff_lines(long_old, long_new)]
-    assert kinds == ["skip", *["equal"] * 3, "replace", *["equal"] * 3, "skip"]
+def test_the_comparison_is_of_the_rendered_text_word_by_word(world):
+    blocks = diff_text(
+        "# Mục đích\n\nTiếp nhận **hồ sơ** giấy.\n", "# Mục đích\n\nTiếp nhận **hồ sơ** điện tử.\n"
+    )
+    assert [b.kind for b in blocks] == ["equal", "change"]
+    assert blocks[1].parts == (
+        ("equal", "Tiếp nhận hồ sơ"),
+        ("delete", "giấy."),
+        ("insert", "điện tử."),
+    )
+    long_old = "\n\n".join(f"Đoạn {i}." for i in range(40))
+    long_new = long_old.replace("Đoạn 20.", "Đoạn hai mươi.")
+    kinds = [b.kind for b in diff_text(long_old, long_new)]
+    assert kinds == ["skip", "equal", "equal", "change", "equal", "equal", "skip"]
+
+
+def test_the_comparison_page_shows_no_markdown_and_escapes_the_text(world):
     document_id = f.new_document(world)
     first = f.advance(
-        world, f.new_revision(world, document_id, content="Dòng <b>cũ</b>\n"), "effective"
+        world,
+        f.new_revision(world, document_id, content="## Bước 1\n\nDòng **cũ** a < b\n"),
+        "effective",
     )
     second = f.advance(
         world,
-        f.new_revision(world, document_id, content="Dòng <script>mới</script>\n"),
+        f.new_revision(
+            world, document_id, content="## Bước 1\n\nDòng *mới* a < b <script>x</script>\n"
+        ),
         "effective",
     )
-    page = world.browser(world.staff).get(f"/documents/{document_id}/diff?a={first}&b={second}")
+    browser = world.browser(world.staff)
+    page = browser.get(f"/documents/{document_id}/diff?a={first}&b={second}")
     assert page.status_code == 200
-    assert "&lt;script&gt;mới&lt;/script&gt;" in page.text
-    assert "<script>mới" not in page.text
+    assert "<del>cũ</del>" in page.text and "<ins>mới</ins>" in page.text
+    assert "**" not in page.text and "##" not in page.text
+    assert "a &lt; b" in page.text and "<script>x" not in page.text
+    # Without parameters: the newest issue against the one before it.
+    default = browser.get(f"/documents/{document_id}/diff")
+    assert default.status_code == 200
+    assert "<del>cũ</del>" in default.text and "Check the field" not in default.text
+    # Only the second given: compared with its previous issue.
+    assert "<ins>mới</ins>" in browser.get(f"/documents/{document_id}/diff?b={second}").text
+
+
+def test_a_document_with_one_issue_says_there_is_nothing_to_compare(world):
+    document_id, _revision_id = f.effective_document(world)
+    page = world.browser(world.staff).get(f"/documents/{document_id}/diff")
+    assert page.status_code == 200 and "nothing to compare yet" in page.text

@@ -127,7 +127,7 @@ def test_a_procedure_from_draft_to_effective_and_revised_once(world):
     # Staff read it and confirm "read and understood".
     assert draft in staff.get("/documents/to-read").text
     assert "Read and acknowledge" in staff.get("/").text
-    acknowledged = staff.submit(f"{draft}/acknowledge", {}, page=page)
+    acknowledged = staff.submit(f"{draft}/acknowledge", {"confirm": "yes"}, page=page)
     assert acknowledged.status_code == 303
     assert "You have read and understood issue 00." in staff.get(page).text
     assert "Hướng dẫn tổ chức, cá nhân <strong>đầy đủ một lần</strong>" in staff.get(page).text
@@ -168,7 +168,7 @@ def test_a_procedure_from_draft_to_effective_and_revised_once(world):
     history = staff.get(f"{page}/history").text
     assert "superseded" in history and "effective" in history
     diff = staff.get(f"{page}/diff?a={draft_id}&b={second_id}").text
-    assert "+ 3. Nhận hồ sơ gửi qua dịch vụ bưu chính công ích." in diff
+    assert "<ins>Nhận hồ sơ gửi qua dịch vụ bưu chính công ích.</ins>" in diff
     copy = staff.get(f"{second}.pdf")
     assert copy.status_code == 200
     text = re.sub(
@@ -223,7 +223,7 @@ def test_the_pages_speak_vietnamese(world):
     browser.cookies.set("qms_lang", "vi")
     page = browser.get(f"/documents/{document_id}").text
     for term in (
-        "Đã đọc và hiểu",
+        "rồi xác nhận đã đọc và hiểu",
         "Người soạn thảo",
         "Người xem xét",
         "Người phê duyệt",

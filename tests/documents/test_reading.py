@@ -118,3 +118,44 @@ def test_an_obsolete_document_stays_readable_with_its_history(world):
     pdf = browser.get(f"/revisions/{revision_id}.pdf")
     assert pdf.status_code == 200
     assert f"/revisions/{revision_id}" not in browser.get("/documents/to-read").text
+
+
+def test_read_and_understood_is_confirmed_on_the_revision_page_after_its_text(world):
+    document_id, revision_id = f.effective_document(world)
+    staff = world.browser(world.staff)
+    to_read = staff.get("/documents/to-read").text
+    # The list and the document page lead to the text; neither acknowledges by itself.
+    assert "/acknowledge" not in to_read and f"/revisions/{revision_id}#content-title" in to_read
+    document_page = staff.get(f"/documents/{document_id}").text
+    assert "/acknowledge" not in document_page
+    assert f"/revisions/{revision_id}#content-title" in document_page
+    page = staff.get(f"/revisions/{revision_id}").text
+    document = f.get_document(world, document_id)
+    revision = f.get_revision(world, revision_id)
+    # The form comes after the text and says exactly what is acknowledged.
+    assert page.index('id="content-title"') < page.index(f"/revisions/{revision_id}/acknowledge")
+    assert (
+        f"I have read and understood {document.code} – {document.title}, issue {revision.label}"
+        in page
+    )
+    unticked = staff.submit(f"/revisions/{revision_id}/acknowledge", {}, page="/documents")
+    assert unticked.status_code == 422
+    assert 'id="confirm-error"' in unticked.text and "Tick the box" in unticked.text
+    assert f"/revisions/{revision_id}" in staff.get("/documents/to-read").text
+    ticked = staff.submit(
+        f"/revisions/{revision_id}/acknowledge", {"confirm": "yes"}, page="/documents"
+    )
+    assert ticked.status_code == 303
+    assert ticked.headers["location"] == f"/revisions/{revision_id}#acknowledge"
+    after = staff.get(f"/revisions/{revision_id}").text
+    assert f"You have read and understood issue {revision.label}." in after
+    assert f"/revisions/{revision_id}" not in staff.get("/documents/to-read").text
+
+
+def test_acknowledging_another_departments_document_on_the_page_is_refused(world):
+    _document_id, revision_id = f.effective_document(world)
+    outsider = world.browser(world.manager_b)
+    response = outsider.submit(
+        f"/revisions/{revision_id}/acknowledge", {"confirm": "yes"}, page="/documents"
+    )
+    assert response.status_code == 403

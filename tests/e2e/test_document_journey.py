@@ -64,6 +64,10 @@ def test_a_procedure_from_draft_to_acknowledged(journey, lang):
     assert code in page.inner_text("main")
     staff.shot("to-read")
     staff.goto(document_path)
+    page.click(f"a[href='{revision_path}#content-title']")
+    page.wait_for_load_state()
+    staff.shot("to-acknowledge")
+    page.check("#f-confirm")
     staff.submit("form[action$='/acknowledge']")
     staff.shot("acknowledged")
 

@@ -192,17 +192,17 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "nonconformities", "/nonconformities")
     ncs = tour.links(page, r"/nonconformities/\d+")
     tour.visit(page, "nonconformities-filtered", "/nonconformities?status=open&overdue=")
-    tour.visit(page, "nc-verifying", _href(ncs, "NC-2026-0002"))
-    tour.visit(page, "nc-closed", _href(ncs, "NC-2026-0004"))
-    tour.visit(page, "nc-cancelled", _href(ncs, "NC-2026-0006"))
+    tour.visit(page, "nc-verifying", _href(ncs, "NC-2026-0001"))
+    tour.visit(page, "nc-closed", _href(ncs, "NC-2026-0003"))
+    tour.visit(page, "nc-cancelled", _href(ncs, "NC-2026-0005"))
     tour.visit(page, "nc-new", "/nonconformities/new")
     tour.visit(
         page,
         "nc-trail",
-        _href(ncs, "NC-2026-0001").replace("nonconformities", "trail/nonconformity"),
+        _href(ncs, "NC-2026-0007").replace("nonconformities", "trail/nonconformity"),
     )
     tour.visit(page, "reminder-sweeps", "/admin/reminders")
-    # A sweep fills the inboxes (the demo runs none), so that they are seen with reminders.
+    # `qms demo` ran a sweep; one more from the page adds nothing new but shows the run.
     page.click("form[action='/admin/reminders'] button[type=submit]")
     page.wait_for_load_state()
     tour.look(page, "reminder-sweep-run")
@@ -215,13 +215,13 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "home-manager")
     tour.visit(page, "to-sign", "/documents/to-sign")
     tour.visit(page, "revision-review", _href(tour.links(page, r"/revisions/\d+"), "QT-08"))
-    tour.visit(page, "nc-open", _href(ncs, "NC-2026-0007"))
-    tour.visit(page, "nc-action-planned", _href(ncs, "NC-2026-0001"))
+    tour.visit(page, "nc-open", _href(ncs, "NC-2026-0006"))
+    tour.visit(page, "nc-action-planned", _href(ncs, "NC-2026-0007"))
     page = tour.tab("chanhvp@ubnd.demo.vn")
     tour.visit(page, "home-approver")
     page.goto(tour.base + "/documents/to-sign")
     tour.visit(page, "revision-approve", _href(tour.links(page, r"/revisions/\d+"), "QT-10"))
-    tour.visit(page, "nc-investigating", _href(ncs, "NC-2026-0005"))
+    tour.visit(page, "nc-investigating", _href(ncs, "NC-2026-0004"))
 
     # The auditors: an audit in progress, its checklist, a reported audit with its report.
     page = tour.tab("danhgia2@ubnd.demo.vn")
