@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from qms.auth import service as auth
 from qms.auth.permissions import require
@@ -215,7 +216,8 @@ def _refused(request, session, review_id, settings, exc: QMSError, form: str, da
 async def _act(request, session, settings, review_id: int, form: str, act, flash: str):
     data = await form_data(request)
     try:
-        act(data, _today(settings))
+        # Off the event loop: closing renders and signs the kept minutes.
+        await run_in_threadpool(act, data, _today(settings))
     except QMSError as exc:
         return _refused(request, session, review_id, settings, exc, form, data)
     return redirect(request, f"/management-reviews/{review_id}", flash=flash)

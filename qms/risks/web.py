@@ -35,10 +35,18 @@ from qms.risks.models import (
     Relation,
 )
 from qms.risks.states import STATUS_LABELS, Status
+from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
+trail_labels.ACTIONS.update(
+    {
+        "linked": N_("linked to a record"),
+        "context_named": N_("context issues and interested parties named"),
+        "added": N_("added"),
+    }
+)
 register_values("risk", "status", STATUS_LABELS)
 register_values("risk", "kind", KIND_LABELS)
 register_values("risk", "level", LEVEL_LABELS)

@@ -5,6 +5,8 @@ and in the document history. Machine fields keep the codes."""
 from __future__ import annotations
 
 import re
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from qms.documents.states import RevisionStatus
 from qms.i18n import gettext
 from qms.nonconformities.states import STATUS_LABELS as NC_STATUS
 from qms.nonconformities.states import Status as NcStatus
+from qms.registry import DOMAINS
 from qms.trail import labels
 from tests.documents import factories as docs
 from tests.nonconformities.builders import build
@@ -125,6 +128,10 @@ def test_every_trail_action_has_a_label():
     from qms.documents.states import DocumentStatus
     from qms.nonconformities.models import CheckResult
 
+    # Each domain's pages add the labels of its own trail actions when imported.
+    for name in DOMAINS:
+        if find_spec(f"{name}.web") is not None:
+            import_module(f"{name}.web")
     actions = _literal_actions()
     actions |= {s.value for s in AuditStatus if s is not AuditStatus.planned}
     actions |= {f"document_{s.value}" for s in DocumentStatus if s is not DocumentStatus.draft}

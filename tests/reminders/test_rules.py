@@ -95,7 +95,7 @@ def test_readers_are_reminded_to_acknowledge_and_late_ones_escalated(world, engi
     readers = {world.manager.id, world.staff.id, world.auditor_a.id}
     assert {n.recipient_id for n in rows} == readers and {n.stage for n in rows} == {"30d"}
     world.browser(world.staff).submit(
-        f"/revisions/{revision_id}/acknowledge", page=f"/revisions/{revision_id}"
+        f"/revisions/{revision_id}/acknowledge", {"confirm": "yes"}, page=f"/revisions/{revision_id}"
     )
     service.sweep(engine=engine, settings=settings, as_of=day + timedelta(days=15))
     late = [n for n in _made(engine, "revision_acknowledgement_due") if n.stage == "overdue-1"]
