@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import EmailStr, field_validator
+from pydantic import EmailStr, StrictBool, field_validator
 from sqlalchemy import Index
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -176,7 +176,8 @@ class UserCreate(SQLModel):
     department_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     position_title: str = Field(default="", max_length=200)
     lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
-    top_management: bool = False
+    # Strict: a 0 or "no" is refused (422), not read as false.
+    top_management: StrictBool = False
 
     @field_validator("full_name")
     @classmethod
@@ -195,7 +196,7 @@ class UserUpdate(SQLModel):
     is_active: bool | None = None
     lang: str | None = Field(default=None, schema_extra={"pattern": r"^(vi|en)$"})
     email_notifications: bool | None = None
-    top_management: bool | None = None
+    top_management: StrictBool | None = None
 
 
 class UserPublic(SQLModel):
