@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -214,12 +214,16 @@ class AuditFilters:
 
 
 def _reported_between(start: date | None, end: date | None):
-    """Audits whose report was signed from `start` to `end`, both days included (UTC)."""
+    """Audits whose report was signed from `start` to `end`, both days included, days as
+    the office counts them (its time zone, QMS_TIMEZONE), not UTC days."""
+    from qms.config import get_settings
+
+    tz = get_settings().tz
     conditions = [col(Audit.reported_at).is_not(None)]
     if start is not None:
-        conditions.append(Audit.reported_at >= datetime.combine(start, time(), tzinfo=UTC))
+        conditions.append(Audit.reported_at >= datetime.combine(start, time(), tzinfo=tz))
     if end is not None:
-        day_after = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
+        day_after = datetime.combine(end + timedelta(days=1), time(), tzinfo=tz)
         conditions.append(Audit.reported_at < day_after)
     return and_(*conditions)
 

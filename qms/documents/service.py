@@ -1383,6 +1383,15 @@ def periodic_reviews_due(*, session: Session, until: date, due_in=None) -> list[
     return list(session.exec(query.order_by(col(ControlledDocument.next_review_on))).all())
 
 
+def _office_day(moment: datetime) -> date:
+    """The day a moment falls on in the office's time zone (a stored naive moment is UTC)."""
+    from qms.config import get_settings
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(get_settings().tz).date()
+
+
 def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
     """Revisions waiting for a review or an approval: (revision, signer id, due date)."""
     waiting = []
@@ -1399,7 +1408,7 @@ def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
         else:
             signer, since = revision.approver_id, revision.reviewed_at or revision.submitted_at
         if signer is not None and since is not None:
-            waiting.append((revision, signer, since.date() + timedelta(days=SIGN_WITHIN_DAYS)))
+            waiting.append((revision, signer, _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS)))
     return waiting
 
 
