@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, delete, exists, func
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
@@ -362,22 +362,25 @@ def _filtered(query, filters: Filters, today: date):
     if closed is not None:
         query = query.where(closed)
     assessed = _between(col(RiskAssessment.assessed_on), filters.assessed_from, filters.assessed_to)
+    # From the assessments of the period (by their date's index) to their entries, not
+    # from every entry to its assessments: the work follows the period, not the register.
     if assessed is not None:
         query = query.where(
-            exists().where(
-                RiskAssessment.risk_id == Risk.id,
-                RiskAssessment.kind == AssessmentKind.residual.value,
-                assessed,
+            col(Risk.id).in_(
+                select(RiskAssessment.risk_id).where(
+                    RiskAssessment.kind == AssessmentKind.residual.value, assessed
+                )
             )
         )
     lowered = _between(col(RiskAssessment.assessed_on), filters.lowered_from, filters.lowered_to)
     if lowered is not None:
         query = query.where(
-            exists().where(
-                RiskAssessment.risk_id == Risk.id,
-                RiskAssessment.kind == AssessmentKind.residual.value,
-                col(RiskAssessment.score) < col(RiskAssessment.previous_score),
-                lowered,
+            col(Risk.id).in_(
+                select(RiskAssessment.risk_id).where(
+                    RiskAssessment.kind == AssessmentKind.residual.value,
+                    col(RiskAssessment.score) < col(RiskAssessment.previous_score),
+                    lowered,
+                )
             )
         )
     done = _between(col(RiskAction.done_on), filters.action_done_from, filters.action_done_to)
@@ -988,6 +991,45 @@ def add_link(
         changes={"link": [None, {"target": chosen.value, "id": target_id, "relation": how.value}]},
     )
     return link
+
+
+def get_link(*, session: Session, risk: Risk, link_id: int) -> RiskLink:
+    """The entry's link `link_id` (404 if it is another entry's or was removed)."""
+    link = session.get(RiskLink, link_id)
+    if link is None or link.risk_id != risk.id:
+        raise NotFound("Link %(id)s of %(code)s does not exist.", id=link_id, code=risk.code)
+    return link
+
+
+def remove_link(*, session: Session, risk: Risk, by: User, link_id: int) -> None:
+    """Remove a link made by mistake: the same people who may link may unlink, while the
+    entry is not closed; the trail keeps what was linked, by whom and when."""
+    require(by, "risk.manage", risk)
+    _refuse_closed(risk)
+    link = get_link(session=session, risk=risk, link_id=link_id)
+    removed = {
+        "target": link.target,
+        "id": link.target_id,
+        "relation": link.relation,
+        "linked_by_id": link.linked_by_id,
+        "linked_at": link.linked_at.isoformat(),
+    }
+    # One statement that says whether it removed the row: of two people removing the same
+    # link at once, the second is told it is gone (404), not that it was removed twice.
+    gone = session.exec(  # type: ignore[call-overload]
+        delete(RiskLink).where(col(RiskLink.id) == link.id, RiskLink.risk_id == risk.id)
+    )
+    session.expunge(link)
+    if gone.rowcount != 1:
+        raise NotFound("Link %(id)s of %(code)s does not exist.", id=link_id, code=risk.code)
+    trail.record(
+        session=session,
+        actor=by,
+        action="unlinked",
+        record_type=RECORD,
+        record_id=risk.id,
+        changes={"link": [removed, None]},
+    )
 
 
 def name_context(
