@@ -1160,10 +1160,10 @@ def reviews_due(*, session: Session, until: date) -> list[Risk]:
 # --- the management review (9.3.2 b and e) -------------------------------------------------
 
 OPEN_AT_LEVEL = {
-    Level.low: N_("Entries open now at level low"),
-    Level.medium: N_("Entries open now at level medium"),
-    Level.high: N_("Entries open now at level high"),
-    Level.critical: N_("Entries open now at level critical"),
+    Level.low: N_("Entries entered by %(end)s and open now at level low"),
+    Level.medium: N_("Entries entered by %(end)s and open now at level medium"),
+    Level.high: N_("Entries entered by %(end)s and open now at level high"),
+    Level.critical: N_("Entries entered by %(end)s and open now at level critical"),
 }
 
 
@@ -1171,7 +1171,8 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
     """The register's figures for a management review of the period start..end: section b
     (changes in risks and opportunities, and in the context lists) and section e (the
     effectiveness of the actions taken on them). Each links to the register filtered to
-    the entries behind it; the open figures are as of today."""
+    the entries behind it; the open figures are as of today, of the entries entered by
+    the end of the period."""
     # Only the overdue-review filter reads the day, and no figure here uses it.
     today = end
     period = {"start": start.isoformat(), "end": end.isoformat()}
@@ -1218,7 +1219,9 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
                 f"risks.open.{band.level.value}",
                 "b",
                 OPEN_AT_LEVEL[band.level],
-                Filters(active=True, level=band.level.value),
+                # Not the entries entered after the period: a review held later (or told
+                # later, as the demo's 2020 one) counts only those it could have seen.
+                Filters(active=True, level=band.level.value, raised_to=end),
             )
         )
     issues_changed = int(
@@ -1280,8 +1283,8 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
         figure(
             "risks.open_high",
             "e",
-            N_("Entries still open at level high or critical"),
-            Filters(active=True, min_level=Level.high.value),
+            N_("Entries entered by %(end)s still open at level high or critical"),
+            Filters(active=True, min_level=Level.high.value, raised_to=end),
         ),
     ]
     return figures
