@@ -202,13 +202,20 @@ def section_reviews(report: Report, plan: Plan, datasets: dict[float, Dataset]) 
     runs = {scale: reviews.compile_inputs(datasets[scale]) for scale in (small, large)}
     report.data["review_inputs"] = runs
     full = runs[large]
+    # In ms: at these sizes the figure is well under a second, and "0.0 s" says nothing.
     report.add(
         "review",
-        f"inputs of a year compiled, full size ({full['figures']} figures)",
-        full["median_s"],
+        f"inputs of a year compiled, full size ({full['figures']} figures), median",
+        full["median_s"] * 1000,
         "< 1 s",
         full["median_s"] < 1,
-        unit="s",
+        unit="ms",
+    )
+    report.add(
+        "review",
+        "inputs of a year compiled, tenth size, median",
+        runs[small]["median_s"] * 1000,
+        unit="ms",
     )
     ratio = full["median_s"] / runs[small]["median_s"]
     report.add("size ratio", "review inputs full / tenth", ratio, "< 2", ratio < 2)
