@@ -112,3 +112,30 @@ def test_a_review_planned_held_decided_and_signed(journey):
     for _kind, what, owner in outputs:
         assert what in pdf and owner in pdf
     assert "Kết luận: giao các đơn vị" in pdf
+
+
+@pytest.mark.e2e
+def test_the_demo_review_of_2020_reads_the_offices_records(journey):
+    officer = journey(lang="vi")
+    page = officer.sign_in("chatluong@ubnd.demo.vn")
+    officer.goto("/management-reviews")
+    page.locator("a", has_text="XXLD-2021-01").first.click()
+    page.wait_for_load_state()
+    assert "XXLD-2021-01" in page.inner_text("h1")
+
+    def figure(section: str, label: str) -> str:
+        row = page.locator(f"#section-{section} + div tr", has_text=label).first
+        return row.locator("td").last.inner_text().strip()
+
+    # c) 4: the three nonconformities of 2020, as the meeting of 15/01/2021 saw them.
+    assert figure("c4", "Điểm không phù hợp phát sinh trong kỳ") == "3"
+    assert figure("c4", "Phát sinh trong kỳ, đã đóng") == "2"
+    assert figure("c4", "Phát sinh trong kỳ, chờ kiểm tra hiệu lực") == "1"
+    assert figure("c1", "Khiếu nại, phản ánh của khách hàng đã nhận") == "1"
+    # Since then the last one was found effective: the page says which figures changed.
+    assert page.locator("#inputs tr.changed").count() >= 1
+    assert "số liệu hiện nay khác trong hồ sơ" in page.inner_text("#inputs")
+    # No risk or audit of the register before 2021 is counted.
+    for row in page.locator("#section-b + div tr").all():
+        assert row.locator("td").last.inner_text().strip() == "0", row.inner_text()
+    shots(officer, "review-2020")
