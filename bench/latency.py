@@ -224,10 +224,15 @@ ENDPOINTS = [
 ]
 
 
-def available(dataset: Dataset) -> tuple[list[Endpoint], list[str]]:
+def available(dataset: Dataset, only: tuple[str, ...] = ()) -> tuple[list[Endpoint], list[str]]:
+    """The endpoints this dataset can serve; with `only`, those whose name contains one of
+    its words (case-insensitive)."""
     tables = set(dataset.info["tables"])
     present, missing = [], []
+    words = [word.lower() for word in only]
     for endpoint in ENDPOINTS:
+        if words and not any(word in endpoint.name.lower() for word in words):
+            continue
         if endpoint.needs in tables:
             if endpoint.needs == "audit_checklist_item" and not dataset.info.get(
                 "answerable_items"
@@ -268,9 +273,11 @@ def _send(client: httpx.Client, endpoint: Endpoint, dataset: Dataset, i: int, ve
     return response
 
 
-def measure_on(base: str, dataset: Dataset, *, requests: int, warmup: int) -> dict:
-    """Measure every endpoint present against a running server at `base`."""
-    endpoints, missing = available(dataset)
+def measure_on(
+    base: str, dataset: Dataset, *, requests: int, warmup: int, only: tuple[str, ...] = ()
+) -> dict:
+    """Measure every endpoint present (or those `only` names) against a server at `base`."""
+    endpoints, missing = available(dataset, only)
     results = {}
     for endpoint in endpoints:
         versions: dict = {}
@@ -293,7 +300,7 @@ def measure_on(base: str, dataset: Dataset, *, requests: int, warmup: int) -> di
     return {"endpoints": results, "missing": missing}
 
 
-def measure(dataset: Dataset, *, requests: int, warmup: int) -> dict:
+def measure(dataset: Dataset, *, requests: int, warmup: int, only: tuple[str, ...] = ()) -> dict:
     """{endpoint name: {p50, p95, p99, n, kind, goal_ms}} and the endpoints not measured."""
     with server(dataset, workers=1) as (base, _process):
-        return measure_on(base, dataset, requests=requests, warmup=warmup)
+        return measure_on(base, dataset, requests=requests, warmup=warmup, only=only)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from bench.common import Dataset
 
 
-def compile_inputs(dataset: Dataset, repeats: int = 5) -> dict:
+def compile_inputs(dataset: Dataset, repeats: int = 9) -> dict:
     from sqlmodel import Session
 
     from qms import db

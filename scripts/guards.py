@@ -569,6 +569,23 @@ GUARDS: list[Guard] = [
             "tests/risks/test_registers.py::test_xlsx_export_colours_the_level",
         ),
     ),
+    Guard(
+        "removing a risk's link needs the entry's owner, manager or a quality officer",
+        "qms/risks/service.py",
+        '    require(by, "risk.manage", risk)\n    _refuse_closed(risk)\n    link = get_link(',
+        "    _refuse_closed(risk)\n    link = get_link(",
+        (
+            f"{MATRIX}[DELETE /api/v1/risks/{{risk_id}}/links/{{link_id}}]",
+            "tests/risks/test_links.py::test_a_link_made_by_mistake_is_removed_and_the_trail_keeps_it",
+        ),
+    ),
+    Guard(
+        "a closed risk keeps its links",
+        "qms/risks/service.py",
+        "    _refuse_closed(risk)\n    link = get_link(",
+        "    link = get_link(",
+        ("tests/risks/test_links.py::test_a_closed_entry_keeps_its_links",),
+    ),
     # --- signed records and /verify -----------------------------------------------------------
     Guard(
         "/verify: a kept record's hash alone is not enough, its signature must hold",

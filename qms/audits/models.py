@@ -147,6 +147,8 @@ class ChecklistItem(RecordBase, table=True):
     __table_args__ = (
         UniqueConstraint("checklist_id", "ref"),
         Index("ix_audit_checklist_item_audit_position", "audit_id", "checklist_id", "position"),
+        # The review's findings by grade: the answers of the period's audits, from the index.
+        Index("ix_audit_checklist_item_audit_result", "audit_id", "result"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

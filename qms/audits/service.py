@@ -1181,13 +1181,15 @@ def review_inputs(*, session: Session, start: date, end: date):
             href=f"/audits?{period}&finding={Result.improvement.value}",
         )
     )
-    # Still open: in audits reported (whenever) and not yet closed.
+    # Still open: in audits reported by the end of the period and not yet closed (not those
+    # reported after it, which a review of the period could not have seen).
     still_open = session.exec(
         select(func.count())
         .select_from(ChecklistItem)
         .join(Audit, col(Audit.id) == ChecklistItem.audit_id)
         .where(
             Audit.status == AuditStatus.reported.value,
+            _reported_between(None, end),
             ChecklistItem.result == Result.improvement.value,
         )
     ).one()
@@ -1195,9 +1197,11 @@ def review_inputs(*, session: Session, start: date, end: date):
         Figure(
             key="audits.improvements.open",
             section="f",
-            label=N_("Opportunities for improvement of audits not yet closed"),
+            label=N_("Opportunities for improvement of audits reported by %(end)s, not yet closed"),
             value=int(still_open),
-            href=f"/audits?status={AuditStatus.reported.value}&finding={Result.improvement.value}",
+            href=f"/audits?status={AuditStatus.reported.value}&finding={Result.improvement.value}"
+            f"&reported_to={end.isoformat()}",
+            params={"end": end.isoformat()},
         )
     )
     return figures

@@ -113,6 +113,10 @@ class Nonconformity(RecordBase, table=True):
 
 class CorrectiveAction(RecordBase, table=True):
     __tablename__ = "corrective_action"
+    __table_args__ = (
+        # The review's actions done and overdue of the period's nonconformities, from the index.
+        Index("ix_corrective_action_nonconformity_done", "nonconformity_id", "done_on", "due_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     nonconformity_id: int = Field(foreign_key="nonconformity.id", index=True)
@@ -147,6 +151,10 @@ class EvidenceFile(SQLModel, table=True):
 
 class EffectivenessCheck(SQLModel, table=True):
     __tablename__ = "effectiveness_check"
+    __table_args__ = (
+        # The review's effective / ineffective results of the period, from the index.
+        Index("ix_effectiveness_check_nonconformity_result", "nonconformity_id", "result"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     nonconformity_id: int = Field(foreign_key="nonconformity.id", index=True)

@@ -117,7 +117,7 @@ def register(request: Request, session: SessionDep, user: PageUser):
 
 def _chair_options(session) -> list[tuple[int, str]]:
     return [
-        (u.id, f"{u.full_name}, {u.position_title}" if u.position_title else u.full_name)
+        (u.id, f"{u.full_name} · {u.position_title}" if u.position_title else u.full_name)
         for u in service.chairs(session=session)
     ]
 

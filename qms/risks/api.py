@@ -490,6 +490,20 @@ def add_link(
     return detail(session, risk, settings)
 
 
+@router.delete("/risks/{risk_id}/links/{link_id}", response_model=RiskDetail)
+def remove_link(
+    risk_id: IdPath,
+    link_id: IdPath,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+):
+    """Remove a link made by mistake (the trail keeps it); the entry without it."""
+    risk = _load(session, risk_id)
+    service.remove_link(session=session, risk=risk, by=user, link_id=link_id)
+    return detail(session, risk, settings)
+
+
 @router.put("/risks/{risk_id}/context", response_model=RiskDetail)
 def name_context(
     risk_id: IdPath,

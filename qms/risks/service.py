@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, delete, exists, func
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
@@ -362,22 +362,25 @@ def _filtered(query, filters: Filters, today: date):
     if closed is not None:
         query = query.where(closed)
     assessed = _between(col(RiskAssessment.assessed_on), filters.assessed_from, filters.assessed_to)
+    # From the assessments of the period (by their date's index) to their entries, not
+    # from every entry to its assessments: the work follows the period, not the register.
     if assessed is not None:
         query = query.where(
-            exists().where(
-                RiskAssessment.risk_id == Risk.id,
-                RiskAssessment.kind == AssessmentKind.residual.value,
-                assessed,
+            col(Risk.id).in_(
+                select(RiskAssessment.risk_id).where(
+                    RiskAssessment.kind == AssessmentKind.residual.value, assessed
+                )
             )
         )
     lowered = _between(col(RiskAssessment.assessed_on), filters.lowered_from, filters.lowered_to)
     if lowered is not None:
         query = query.where(
-            exists().where(
-                RiskAssessment.risk_id == Risk.id,
-                RiskAssessment.kind == AssessmentKind.residual.value,
-                col(RiskAssessment.score) < col(RiskAssessment.previous_score),
-                lowered,
+            col(Risk.id).in_(
+                select(RiskAssessment.risk_id).where(
+                    RiskAssessment.kind == AssessmentKind.residual.value,
+                    col(RiskAssessment.score) < col(RiskAssessment.previous_score),
+                    lowered,
+                )
             )
         )
     done = _between(col(RiskAction.done_on), filters.action_done_from, filters.action_done_to)
@@ -990,6 +993,45 @@ def add_link(
     return link
 
 
+def get_link(*, session: Session, risk: Risk, link_id: int) -> RiskLink:
+    """The entry's link `link_id` (404 if it is another entry's or was removed)."""
+    link = session.get(RiskLink, link_id)
+    if link is None or link.risk_id != risk.id:
+        raise NotFound("Link %(id)s of %(code)s does not exist.", id=link_id, code=risk.code)
+    return link
+
+
+def remove_link(*, session: Session, risk: Risk, by: User, link_id: int) -> None:
+    """Remove a link made by mistake: the same people who may link may unlink, while the
+    entry is not closed; the trail keeps what was linked, by whom and when."""
+    require(by, "risk.manage", risk)
+    _refuse_closed(risk)
+    link = get_link(session=session, risk=risk, link_id=link_id)
+    removed = {
+        "target": link.target,
+        "id": link.target_id,
+        "relation": link.relation,
+        "linked_by_id": link.linked_by_id,
+        "linked_at": link.linked_at.isoformat(),
+    }
+    # One statement that says whether it removed the row: of two people removing the same
+    # link at once, the second is told it is gone (404), not that it was removed twice.
+    gone = session.exec(  # type: ignore[call-overload]
+        delete(RiskLink).where(col(RiskLink.id) == link.id, RiskLink.risk_id == risk.id)
+    )
+    session.expunge(link)
+    if gone.rowcount != 1:
+        raise NotFound("Link %(id)s of %(code)s does not exist.", id=link_id, code=risk.code)
+    trail.record(
+        session=session,
+        actor=by,
+        action="unlinked",
+        record_type=RECORD,
+        record_id=risk.id,
+        changes={"link": [removed, None]},
+    )
+
+
 def name_context(
     *,
     session: Session,
@@ -1118,10 +1160,10 @@ def reviews_due(*, session: Session, until: date) -> list[Risk]:
 # --- the management review (9.3.2 b and e) -------------------------------------------------
 
 OPEN_AT_LEVEL = {
-    Level.low: N_("Entries open now at level low"),
-    Level.medium: N_("Entries open now at level medium"),
-    Level.high: N_("Entries open now at level high"),
-    Level.critical: N_("Entries open now at level critical"),
+    Level.low: N_("Entries entered by %(end)s and open now at level low"),
+    Level.medium: N_("Entries entered by %(end)s and open now at level medium"),
+    Level.high: N_("Entries entered by %(end)s and open now at level high"),
+    Level.critical: N_("Entries entered by %(end)s and open now at level critical"),
 }
 
 
@@ -1129,7 +1171,8 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
     """The register's figures for a management review of the period start..end: section b
     (changes in risks and opportunities, and in the context lists) and section e (the
     effectiveness of the actions taken on them). Each links to the register filtered to
-    the entries behind it; the open figures are as of today."""
+    the entries behind it; the open figures are as of today, of the entries entered by
+    the end of the period."""
     # Only the overdue-review filter reads the day, and no figure here uses it.
     today = end
     period = {"start": start.isoformat(), "end": end.isoformat()}
@@ -1176,7 +1219,9 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
                 f"risks.open.{band.level.value}",
                 "b",
                 OPEN_AT_LEVEL[band.level],
-                Filters(active=True, level=band.level.value),
+                # Not the entries entered after the period: a review held later (or told
+                # later, as the demo's 2020 one) counts only those it could have seen.
+                Filters(active=True, level=band.level.value, raised_to=end),
             )
         )
     issues_changed = int(
@@ -1238,8 +1283,8 @@ def review_inputs(*, session, start: date, end: date) -> list[Figure]:
         figure(
             "risks.open_high",
             "e",
-            N_("Entries still open at level high or critical"),
-            Filters(active=True, min_level=Level.high.value),
+            N_("Entries entered by %(end)s still open at level high or critical"),
+            Filters(active=True, min_level=Level.high.value, raised_to=end),
         ),
     ]
     return figures

@@ -43,6 +43,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 trail_labels.ACTIONS.update(
     {
         "linked": N_("linked to a record"),
+        "unlinked": N_("link to a record removed"),
         "context_named": N_("context issues and interested parties named"),
         "added": N_("added"),
     }
@@ -76,6 +77,7 @@ FORM_FIELDS = {
     "assess": {"likelihood", "impact", "comment", "review_on"},
     "close": {"reason"},
     "link": {"target", "target_id", "relation"},
+    "unlink": set(),
     "context": {"issue_ids", "party_ids"},
 }
 
@@ -581,6 +583,28 @@ async def add_link(
     except QMSError as exc:
         return _refused(request, session, user, settings, risk_id, exc, "link", data)
     return _done(request, risk_id, N_("The link was added."))
+
+
+@router.post("/risks/{risk_id}/links/{link_id}/delete")
+async def remove_link(
+    request: Request,
+    risk_id: IdPath,
+    link_id: IdPath,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+):
+    data = await form_data(request)
+    try:
+        service.remove_link(
+            session=session,
+            risk=service.get_risk(session=session, risk_id=risk_id),
+            by=user,
+            link_id=link_id,
+        )
+    except QMSError as exc:
+        return _refused(request, session, user, settings, risk_id, exc, "unlink", data)
+    return _done(request, risk_id, N_("The link was removed."))
 
 
 @router.post("/risks/{risk_id}/context")

@@ -61,6 +61,15 @@ def _link(world, built):
     return {"target": "nonconformity", "target_id": nc.id, "relation": "realised"}
 
 
+def _linked(world, role):
+    """An open entry with one link, made by its manager: the link's removal is the call."""
+    built = build(world, "open")
+    body = _link(world, built)
+    made = world.api(world.manager).post(f"/api/v1/risks/{built.id}/links", json=body)
+    link_id = made.json()["links"][0]["id"]
+    return {"params": {"risk_id": built.id, "link_id": link_id}, "json": {}, "data": {}}
+
+
 ASSESS = {"likelihood": 2, "impact": 2, "comment": "Đã có lịch trực bổ sung."}
 ISSUE = {"kind": "external", "title": "Chuyển đổi số theo Đề án 06"}
 PARTY = {"name": "Người dân, doanh nghiệp", "requirements": "Trả kết quả đúng hạn."}
@@ -98,6 +107,7 @@ CASES = [
         _in("monitored", _versioned({"reason": "Không còn phát sinh."})),
     ),
     Case("POST", "/api/v1/risks/{risk_id}/links", MANAGING, _in("open", _link)),
+    Case("DELETE", "/api/v1/risks/{risk_id}/links/{link_id}", MANAGING, _linked),
     Case(
         "PUT",
         "/api/v1/risks/{risk_id}/context",
@@ -134,5 +144,6 @@ CASES = [
         _in("monitored", _versioned({"reason": "Không còn phát sinh."})),
     ),
     Case("POST", "/risks/{risk_id}/links", MANAGING, _in("open", _link)),
+    Case("POST", "/risks/{risk_id}/links/{link_id}/delete", MANAGING, _linked),
     Case("POST", "/risks/{risk_id}/context", MANAGING, _in("open", _versioned({}))),
 ]

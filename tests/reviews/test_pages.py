@@ -4,7 +4,7 @@ inputs, the chair holds it, two outputs are assigned, the chair signs, the PDF o
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 from tests.reviews.builders import MINUTES, build, load, make_chair, plan, today
@@ -164,3 +164,14 @@ def test_the_chair_sees_the_review_among_their_work(world):
     built = plan(world)
     home = world.browser(world.manager).get("/").text
     assert built.code in home
+
+
+def test_the_figures_name_their_days_as_every_date_of_the_app(world):
+    """A figure's period (kept as ISO text in the frozen inputs) reads dd/mm/yyyy."""
+    start, end = date(2026, 1, 1), date(2026, 6, 30)
+    built = plan(world, start=start, end=end)
+    page = world.browser(world.quality_officer).get(f"/management-reviews/{built.id}").text
+    inputs = page[page.index('id="inputs"') : page.index('id="minutes-title"')]
+    labels = re.findall(r'<a href="[^"]*">([^<]*)</a>', inputs)
+    assert any("from 01/01/2026 to 30/06/2026" in label for label in labels), labels
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", label) for label in labels), labels

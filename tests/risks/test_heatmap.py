@@ -10,7 +10,7 @@ from collections import Counter
 
 from pypdf import PdfReader
 
-from qms.risks.models import band_for
+from qms.risks.models import BANDS, band_for
 from tests.risks.builders import build
 
 # (likelihood, impact, state, kind)
@@ -74,7 +74,21 @@ def test_the_cells_carry_their_levels_colour_on_the_page(world):
     for likelihood, impact in ((1, 1), (3, 3), (4, 4), (5, 5)):
         band = band_for(likelihood * impact)
         assert f"heat-cell heat-{band.level.value}" in page
-        assert f"background:{band.colour}" in page
+        assert f"background:{band.colour}" in page  # the PDF's colours (no CSP there)
+
+
+def test_the_stylesheet_colours_each_level_as_the_banding_table_says(world):
+    """The pages' Content-Security-Policy refuses inline styles: the browser takes a level's
+    colours from the stylesheet, which must agree with the one banding table."""
+    css = world.browser(world.staff).get("/static/style.css").text
+    for band in BANDS:
+        level = band.level.value
+        rule = re.search(
+            rf"\.risk-level-{level}, \.heat-{level} \{{ background: ([^;]+); color: ([^;]+); \}}",
+            css,
+        )
+        assert rule is not None, level
+        assert rule.groups() == (band.colour, band.text), level
 
 
 def test_the_registers_pdf_has_the_grid_and_the_entries_of_the_year(world):

@@ -3,7 +3,11 @@ both pages; the context issues (4.1) and interested parties (4.2) an entry names
 
 from __future__ import annotations
 
+import json
+
 from qms.audits.models import Result
+from qms.db import unit_of_work
+from qms.trail import service as trail
 from tests.audits import support as audits
 from tests.nonconformities.builders import build as build_nc
 from tests.risks.builders import build
@@ -110,3 +114,78 @@ def test_entries_name_context_issues_and_interested_parties(world):
     assert "Biến động nhân sự bộ phận một cửa" in page and "Sở Nội vụ" in page
     page = world.browser(world.staff).get("/risks/context").text
     assert "Biến động nhân sự bộ phận một cửa" in page
+
+
+def _unlink(world, built, link_id, person=None):
+    return world.api(person or world.manager).delete(f"/api/v1/risks/{built.id}/links/{link_id}")
+
+
+def test_a_link_made_by_mistake_is_removed_and_the_trail_keeps_it(world):
+    risk = build(world)
+    nc = build_nc(world, "open")
+    link_id = _link(world, risk, "nonconformity", nc.id).json()["links"][0]["id"]
+    # Not the entry's owner, its department's manager nor a quality officer: refused.
+    for person in (world.staff, world.manager_b, world.auditor):
+        assert _unlink(world, risk, link_id, person=person).status_code == 403
+    # A link of another entry is not this entry's to remove.
+    other = build(world)
+    assert _unlink(world, other, link_id).status_code == 404
+    assert world.api(world.staff).get(f"/api/v1/risks/{risk.id}").json()["links"] != []
+
+    response = _unlink(world, risk, link_id)
+    assert response.status_code == 200, response.text
+    assert response.json()["links"] == []
+    nc_page = world.browser(world.staff).get(f"/nonconformities/{nc.id}").text
+    assert f'href="/risks/{risk.id}"' not in nc_page
+    # Removed once: a second removal finds nothing.
+    assert _unlink(world, risk, link_id).status_code == 404
+    with unit_of_work(world.engine, write=False) as session:
+        events = trail.events_for(session=session, record_type="risk", record_id=risk.id)
+        assert trail.verify(session=session).ok
+    removed = events[-1]
+    assert removed.action == "unlinked" and removed.actor_id == world.manager.id
+    before, after = json.loads(removed.changes)["link"]
+    assert (before["target"], before["id"], before["relation"]) == (
+        "nonconformity",
+        nc.id,
+        "realised",
+    )
+    assert after is None
+    # It can be linked again afterwards.
+    assert _link(world, risk, "nonconformity", nc.id).status_code == 201
+
+
+def test_a_closed_entry_keeps_its_links(world):
+    risk = build(world, "monitored")
+    nc = build_nc(world, "open")
+    link_id = _link(world, risk, "nonconformity", nc.id).json()["links"][0]["id"]
+    api = world.api(world.manager)
+    version = api.get(f"/api/v1/risks/{risk.id}").json()["version"]
+    closed = api.post(
+        f"/api/v1/risks/{risk.id}/close", json={"reason": "Đã xử lý xong.", "version": version}
+    )
+    assert closed.status_code == 200, closed.text
+    response = _unlink(world, risk, link_id)
+    assert response.status_code == 409 and response.json()["field"] == "status"
+    assert len(api.get(f"/api/v1/risks/{risk.id}").json()["links"]) == 1
+
+
+def test_the_page_removes_a_link_with_a_form(world):
+    risk = build(world)
+    nc = build_nc(world, "open")
+    link_id = _link(world, risk, "nonconformity", nc.id).json()["links"][0]["id"]
+    action = f"/risks/{risk.id}/links/{link_id}/delete"
+    # Only those who may remove it see the form.
+    assert action not in world.browser(world.staff).get(f"/risks/{risk.id}").text
+    browser = world.browser(world.manager)
+    page = browser.get(f"/risks/{risk.id}").text
+    assert f'action="{action}"' in page
+    response = browser.submit(action, {}, page=f"/risks/{risk.id}")
+    assert response.status_code == 303, response.text
+    page = browser.get(response.headers["location"]).text
+    assert "The link was removed." in page
+    assert f'href="/nonconformities/{nc.id}"' not in page
+    # The same form again (an old tab): said on the page, not an error page.
+    response = browser.submit(action, {}, page=f"/risks/{risk.id}")
+    assert response.status_code == 404
+    assert f"Link {link_id} of {risk.code} does not exist." in response.text
