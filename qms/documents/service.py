@@ -1445,3 +1445,49 @@ def acknowledgements_due(
             due_on = revision.effective_on + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
             due.append((revision, due_on, readers))
     return due
+
+
+# --- certification evidence -----------------------------------------------------------
+
+
+def evidence(*, session: Session, start: date, end: date, today: date):
+    """The documents in force (maintained documented information), each with its kind, its
+    clauses and its kept controlled copy; a gap for each one past its review date."""
+    from qms.evidence_records import Evidence, Gap, Item
+
+    found = Evidence(registers={"documents": "/documents?status=effective"})
+    documents = session.exec(
+        select(ControlledDocument)
+        .where(ControlledDocument.status == DocumentStatus.effective.value)
+        .order_by(col(ControlledDocument.code))
+    ).all()
+    revisions = effective_revisions_for(session=session, document_ids=[d.id for d in documents])
+    for document in documents:
+        revision = revisions.get(document.id)
+        found.items.append(
+            Item(
+                source="documents",
+                code=document.code,
+                title=document.title,
+                href=f"/documents/{document.id}",
+                on=revision.effective_on if revision else None,
+                kept_kind="controlled_copy" if revision else None,
+                kept_id=revision.id if revision else None,
+                document_kind=document.kind,
+                clauses=tuple(document.clauses),
+            )
+        )
+        if document.next_review_on is not None and document.next_review_on < today:
+            found.gaps.append(
+                Gap(
+                    source="documents.review",
+                    message=N_("%(code)s %(title)s is past its review date (%(due)s)."),
+                    params={
+                        "code": document.code,
+                        "title": document.title,
+                        "due": document.next_review_on.isoformat(),
+                    },
+                    href=f"/documents/{document.id}",
+                )
+            )
+    return found

@@ -344,3 +344,45 @@ def read_upload(stream, *, max_bytes: int) -> bytes:
     if not size:
         raise Invalid("The file is empty.", field="file")
     return b"".join(chunks)
+
+
+# --- many kept records at once (the certification evidence pack) ------------------------
+
+CHUNK = 1024 * 1024
+
+
+def current_for(
+    *, session: Session, record_kind: str, record_ids: list[int]
+) -> dict[int, KeptRecord]:
+    """The current kept file of each of the records that has one, by record id."""
+    found: dict[int, KeptRecord] = {}
+    ids = sorted(set(record_ids))
+    for at in range(0, len(ids), 500):
+        rows = session.exec(
+            select(KeptRecord).where(
+                KeptRecord.record_kind == record_kind,
+                col(KeptRecord.record_id).in_(ids[at : at + 500]),
+                col(KeptRecord.replaced_by_id).is_(None),
+            )
+        ).all()
+        for row in rows:
+            if row.record_id not in found or row.id > found[row.record_id].id:
+                found[row.record_id] = row
+    return found
+
+
+def kept_file_intact(*, settings: Settings, kept: KeptRecord) -> bool:
+    """Whether the kept file is there and still matches its SHA-256, read in chunks."""
+    digest = hashlib.sha256()
+    try:
+        with (settings.files_dir / kept.sha256).open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == kept.sha256
+
+
+def kept_path(*, settings: Settings, kept: KeptRecord) -> Path:
+    """Where the kept file lies (check it with kept_file_intact before serving it)."""
+    return settings.files_dir / kept.sha256
