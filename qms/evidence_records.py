@@ -56,3 +56,15 @@ class Evidence:
         self.items.extend(other.items)
         self.gaps.extend(other.gaps)
         self.registers.update(other.registers)
+
+
+def years_of(start: date, end: date) -> list[int]:
+    """The calendar years a period stands for: its last, and each other it covers for at
+    least a quarter (a 12-month period from 4 December stands for the year it ends in)."""
+    years = []
+    for year in range(start.year, end.year + 1):
+        first = max(start, date(year, 1, 1))
+        last = min(end, date(year, 12, 31))
+        if year == end.year or (last - first).days + 1 >= 91:
+            years.append(year)
+    return years

@@ -1205,8 +1205,9 @@ def review_inputs(*, session: Session, start: date, end: date):
 def evidence(*, session: Session, start: date, end: date, today: date):
     """9.2.2: the audit programmes of the period's years and the audits reported in it (their
     kept, signed reports); a gap for a year without a programme, a period without a reported
-    audit, and each department audited in the programme with no audit reported in the period."""
-    from qms.evidence_records import Evidence, Gap, Item
+    audit, and each department whose audit in the programme was to be over by the end of the
+    period but none of it was reported in the period."""
+    from qms.evidence_records import Evidence, Gap, Item, years_of
 
     period = f"reported_from={start.isoformat()}&reported_to={end.isoformat()}"
     found = Evidence(
@@ -1215,7 +1216,7 @@ def evidence(*, session: Session, start: date, end: date, today: date):
             "audits.reported": f"/audits?{period}",
         }
     )
-    years = list(range(start.year, end.year + 1))
+    years = years_of(start, end)
     programmes = {
         p.year: p
         for p in session.exec(
@@ -1277,6 +1278,9 @@ def evidence(*, session: Session, start: date, end: date, today: date):
             .where(
                 col(Audit.programme_id).in_([p.id for p in programmes.values()]),
                 Audit.status != AuditStatus.cancelled.value,
+                # Audits planned to be over by the end of the period: one still to come is not
+                # missing yet.
+                Audit.planned_end_on <= end,
             )
             .group_by(col(Audit.department_id))
         ).all()

@@ -1188,9 +1188,9 @@ def evidence(*, session: Session, start: date, end: date, today: date):
     """6.2 and 9.1: the objectives in force of the period's years and the measurements of
     periods that ended in it; a gap for a year without an objective in force and for each
     objective in force with no measurement in the period."""
-    from qms.evidence_records import Evidence, Gap, Item
+    from qms.evidence_records import Evidence, Gap, Item, years_of
 
-    years = list(range(start.year, end.year + 1))
+    years = years_of(start, end)
     window = f"ended_from={start.isoformat()}&ended_to={end.isoformat()}"
     found = Evidence(
         registers={
