@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import generate, latency, pdf, reviews, sweeps, throughput
+from bench import evidence, generate, latency, pdf, reviews, sweeps, throughput
 from bench.common import ROOT, Dataset, machine
 
 
@@ -212,6 +212,53 @@ def section_reviews(report: Report, plan: Plan, datasets: dict[float, Dataset]) 
     report.add("size ratio", "review inputs full / tenth", ratio, "< 2", ratio < 2)
 
 
+def section_evidence(report: Report, plan: Plan, datasets: dict[float, Dataset]) -> None:
+    print("\n== certification evidence pack", flush=True)
+    runs = {}
+    for scale in plan.scales:
+        prepared = evidence.prepare(datasets[scale])
+        runs[scale] = {"prepared": prepared, "export": evidence.export(datasets[scale])}
+    report.data["evidence"] = runs
+    small, large = (runs[s]["export"] for s in plan.scales)
+    for scale, label in zip(
+        plan.scales, ("tenth" if plan is not QUICK else "small", "full"), strict=True
+    ):
+        run = runs[scale]["export"]
+        report.add(
+            "evidence",
+            f"export, {label} ({run['records']:,} records, {run['files']:,} kept PDFs, "
+            f"{run['zip_mb']:,.0f} MB ZIP)",
+            run["seconds"],
+            unit="s",
+        )
+        report.add(
+            "evidence",
+            f"peak memory of the exporting process, {label} (after start-up "
+            f"{run['peak_mb_before']:,.0f} MB)",
+            run["peak_mb"],
+            "< 250 MB",
+            run["peak_mb"] < 250,
+            unit="MB",
+        )
+        report.add(
+            "evidence",
+            f"peak memory of the PDF renderer, {label}",
+            run["renderer_peak_mb"],
+            unit="MB",
+        )
+    grown = large["peak_mb"] - large["peak_mb_before"]
+    grown_small = small["peak_mb"] - small["peak_mb_before"]
+    files_ratio = large["files"] / max(small["files"], 1)
+    report.add(
+        "evidence",
+        f"memory the export added, full / {('small' if plan is QUICK else 'tenth')} "
+        f"({files_ratio:,.1f}x the files)",
+        grown / max(grown_small, 1.0),
+        "< 2",
+        grown / max(grown_small, 1.0) < 2,
+    )
+
+
 def section_imports(report: Report, plan: Plan, dataset: Dataset) -> None:
     print("\n== imports and backup", flush=True)
     imported = sweeps.docs_import(dataset, plan.import_files)
@@ -350,7 +397,9 @@ def main(argv=None) -> None:
         help="appended to RESULTS.md: what the profiles show (written by hand)",
     )
     parser.add_argument(
-        "--skip", default="", help="comma-separated: latency,throughput,sweeps,reviews,imports,pdf"
+        "--skip",
+        default="",
+        help="comma-separated: latency,throughput,sweeps,reviews,evidence,imports,pdf",
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
@@ -395,6 +444,7 @@ def main(argv=None) -> None:
         large = datasets[plan.scales[1]]
         attempt("sweeps", section_sweeps, report, plan, datasets, "SQLite")
         attempt("reviews", section_reviews, report, plan, datasets)
+        attempt("evidence", section_evidence, report, plan, datasets)
         attempt("latency", section_latency, report, plan, datasets)
         attempt("throughput", section_throughput, report, plan, large, "SQLite")
         attempt("imports", section_imports, report, plan, large)
