@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One record that stands as evidence: a document in force, a reported audit, a review."""
 
@@ -34,7 +34,7 @@ class Item:
     clauses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gap:
     """Something the standard asks for that the records of the period do not show."""
 

@@ -391,9 +391,9 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "record"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeptEntry:
-    kept: object  # KeptRecord
+    kept: reports.KeptFile
     clauses: list[str]
 
 
