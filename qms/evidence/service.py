@@ -51,9 +51,10 @@ MAX_DAYS = 3 * 366
 # Records listed per clause on the page and in the index PDF (the count and the register
 # link give the rest; the manifest lists every kept file).
 PAGE_ITEMS = 20
-INDEX_ITEMS = 200
+# The index is rendered in one piece: its rows bound the renderer's time and memory.
+INDEX_ITEMS = 50
 # Kept files listed, with their SHA-256, in the index PDF; manifest.csv lists them all.
-INDEX_FILES = 1000
+INDEX_FILES = 500
 # An export that has not moved for this long was interrupted (the server stopped).
 STALE_AFTER = timedelta(minutes=15)
 # A downloaded pack is removed when a new export is started this long after the download.
@@ -288,7 +289,7 @@ def _settle_old(session: Session, settings: Settings, now: datetime) -> None:
         transition(export, Status.failed)
         export.error = N_("The export was interrupted (the server stopped). Start it again.")
         export.finished_at = now
-        _event(session, export, None, "failed", {"status": [before, export.status]})
+        _event(session, export, None, "interrupted", {"status": [before, export.status]})
         _remove_after_commit(session, export_path(settings, export).with_suffix(".part"))
     for export in session.exec(
         select(EvidenceExport).where(
@@ -435,7 +436,7 @@ def claim(*, engine, export_id: int | None = None) -> int | None:
         trail.record(
             session=session,
             actor=None,
-            action="started",
+            action="making_started",
             record_type=RECORD,
             record_id=found,
             changes={"status": [Status.queued.value, Status.running.value]},
@@ -513,7 +514,7 @@ def _finish(engine, export_id: int, to: Status, **values) -> None:
             session,
             export,
             None,
-            to.value,
+            "made" if to == Status.done else "failed",
             {"status": [before.value, to.value], "sha256": [None, export.sha256]},
             reason=export.error,
         )

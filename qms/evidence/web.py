@@ -29,6 +29,10 @@ REFRESH_SECONDS = 3
 
 trail_labels.RECORD_TYPES.setdefault(service.RECORD, N_("Evidence pack export"))
 trail_labels.ACTIONS.setdefault("requested", N_("requested"))
+trail_labels.ACTIONS.setdefault("making_started", N_("making started"))
+trail_labels.ACTIONS.setdefault("made", N_("made"))
+trail_labels.ACTIONS.setdefault("failed", N_("failed"))
+trail_labels.ACTIONS.setdefault("interrupted", N_("interrupted"))
 trail_labels.ACTIONS.setdefault("downloaded", N_("downloaded"))
 trail_labels.ACTIONS.setdefault("removed", N_("removed"))
 register_values(service.RECORD, "status", STATUS_LABELS)

@@ -143,7 +143,7 @@ def test_the_export_is_queued_started_and_done_in_the_trail(world):
                 .order_by(TrailEvent.seq)
             ).all()
         )
-    assert actions == ["requested", "started", "done"]
+    assert actions == ["requested", "making_started", "made"]
 
 
 def test_a_render_that_fails_fails_the_export_and_leaves_no_file(world, monkeypatch):
