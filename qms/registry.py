@@ -18,6 +18,7 @@ DOMAINS = (
     "qms.risks",
     "qms.reviews",
     "qms.reports",
+    "qms.evidence",
 )
 
 

@@ -532,6 +532,46 @@ GUARDS: list[Guard] = [
         '    require(by, "review.hold", review)',
         ("tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",),
     ),
+    # --- certification evidence -------------------------------------------------------------
+    Guard(
+        "only a quality officer or an administrator exports the evidence pack",
+        "qms/evidence/service.py",
+        '    require(by, "evidence.export")\n    check_period(start, end)',
+        "    check_period(start, end)",
+        (
+            f"{MATRIX}[POST /api/v1/evidence/exports]",
+            "tests/evidence/test_cli.py::test_the_cli_refuses_someone_who_may_not_export",
+        ),
+    ),
+    Guard(
+        "an evidence period starts on or before its end",
+        "qms/evidence/service.py",
+        "    if start > end:\n",
+        "    if False:\n",
+        (
+            "tests/evidence/test_export.py::test_a_period_that_ends_before_it_starts_is_refused_naming_the_field",
+            "tests/evidence/test_cli.py::test_the_cli_refuses_a_period_that_ends_before_it_starts",
+        ),
+    ),
+    Guard(
+        "a kept file no longer matching its hash is left out of the evidence pack",
+        "qms/evidence/service.py",
+        "            intact = reports.kept_file_intact(settings=settings, kept=kept)",
+        "            intact = True",
+        (
+            "tests/evidence/test_export.py::test_a_kept_file_that_was_altered_is_left_out_and_said_so",
+        ),
+    ),
+    Guard(
+        "an evidence pack is kept until it is downloaded",
+        "qms/evidence/service.py",
+        "    if export.status == Status.done.value and export.downloaded_at is None:",
+        "    if False:",
+        (
+            "tests/evidence/test_export.py::test_a_pack_is_kept_until_downloaded_then_removable",
+            "tests/evidence/test_pages.py::test_removing_a_pack_not_yet_downloaded_is_refused_on_the_page",
+        ),
+    ),
     # --- risks and opportunities ------------------------------------------------------------
     Guard(
         "accepting a high or critical risk needs its department's manager",

@@ -1205,3 +1205,112 @@ def review_inputs(*, session: Session, start: date, end: date):
         )
     )
     return figures
+
+
+# --- certification evidence -----------------------------------------------------------
+
+
+def evidence(*, session: Session, start: date, end: date, today: date):
+    """9.2.2: the audit programmes of the period's years and the audits reported in it (their
+    kept, signed reports); a gap for a year without a programme, a period without a reported
+    audit, and each department whose audit in the programme was to be over by the end of the
+    period but none of it was reported in the period."""
+    from qms.evidence_records import Evidence, Gap, Item, years_of
+
+    period = f"reported_from={start.isoformat()}&reported_to={end.isoformat()}"
+    found = Evidence(
+        registers={
+            "audits.programme": f"/audits?year={end.year}",
+            "audits.reported": f"/audits?{period}",
+        }
+    )
+    years = years_of(start, end)
+    programmes = {
+        p.year: p
+        for p in session.exec(
+            select(AuditProgramme).where(col(AuditProgramme.year).in_(years))
+        ).all()
+    }
+    for year in years:
+        programme = programmes.get(year)
+        if programme is None:
+            found.gaps.append(
+                Gap(
+                    source="audits.programme",
+                    message=N_("There is no audit programme for %(year)s."),
+                    params={"year": year},
+                    href="/audits",
+                )
+            )
+            continue
+        found.items.append(
+            Item(
+                source="audits.programme",
+                code=str(year),
+                title=programme.objectives[:200],
+                href=f"/audits?year={year}",
+            )
+        )
+    reported = session.exec(
+        select(Audit)
+        .options(lazyload(Audit.team_rows))
+        .where(_reported_between(start, end))
+        .order_by(col(Audit.reported_at), col(Audit.id))
+    ).all()
+    for audit in reported:
+        found.items.append(
+            Item(
+                source="audits.reported",
+                code=audit.code,
+                title=audit.title,
+                href=f"/audits/{audit.id}",
+                on=audit.reported_at.date() if audit.reported_at else None,
+                kept_kind="audit_report",
+                kept_id=audit.id,
+            )
+        )
+    if not reported:
+        found.gaps.append(
+            Gap(
+                source="audits.reported",
+                message=N_("No internal audit was reported from %(start)s to %(end)s."),
+                params={"start": start.isoformat(), "end": end.isoformat()},
+                href="/audits",
+            )
+        )
+    audited = {a.department_id for a in reported}
+    if programmes:
+        planned = session.exec(
+            select(Audit.department_id, func.min(AuditProgramme.year))
+            .join(AuditProgramme, col(AuditProgramme.id) == Audit.programme_id)
+            .where(
+                col(Audit.programme_id).in_([p.id for p in programmes.values()]),
+                Audit.status != AuditStatus.cancelled.value,
+                # Audits planned to be over by the end of the period: one still to come is not
+                # missing yet.
+                Audit.planned_end_on <= end,
+            )
+            .group_by(col(Audit.department_id))
+        ).all()
+        missing = {
+            department_id: year for department_id, year in planned if department_id not in audited
+        }
+        if missing:
+            departments = session.exec(
+                select(Department)
+                .where(col(Department.id).in_(list(missing)))
+                .order_by(col(Department.code))
+            ).all()
+            for department in departments:
+                found.gaps.append(
+                    Gap(
+                        source="audits.reported",
+                        message=N_(
+                            "%(department)s is in the audit programme of %(year)s, but no "
+                            "internal audit of it was reported in the period."
+                        ),
+                        params={"department": department.name, "year": missing[department.id]},
+                        href=f"/audits?year={missing[department.id]}&department_id={department.id}",
+                    )
+                )
+    return found

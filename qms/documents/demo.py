@@ -23,7 +23,7 @@ REVIEWERS = {
 # Left on the way, so that the reviewer and the approver find work waiting for them.
 STOP_IN_REVIEW = {"QT-08"}
 STOP_REVIEWED = {"QT-10"}
-EVERYONE = ("CS-01", "ST-01", "QT-01", "QT-02", "QT-03", "QT-04", "QT-05")
+EVERYONE = ("PV-01", "CS-01", "ST-01", "QT-01", "QT-02", "QT-03", "QT-04", "QT-05")
 ONE_STOP = {"QT-06": ("TTPVHCC", "VP"), "QT-08": ("TTPVHCC", "VP")}
 QT06_ADDITION = (
     "\n## Bổ sung (lần ban hành 01)\n\n"

@@ -1454,3 +1454,68 @@ def acknowledgements_due(
             due_on = revision.effective_on + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
             due.append((revision, due_on, readers))
     return due
+
+
+# --- certification evidence -----------------------------------------------------------
+
+
+def evidence(*, session: Session, start: date, end: date, today: date):
+    """The documents in force (maintained documented information), each with its kind, its
+    clauses and its kept controlled copy; a gap for each one past its review date."""
+    from qms.evidence_records import Evidence, Gap, Item
+
+    found = Evidence(registers={"documents": "/documents?status=effective"})
+    in_force = ControlledDocument.status == DocumentStatus.effective.value
+    # Columns, not records: at a full office this is every document in force, and the
+    # revisions' text is not needed here.
+    clauses: dict[int, list[str]] = {}
+    for document_id, clause in session.exec(
+        select(DocumentClause.document_id, DocumentClause.clause)
+        .join(ControlledDocument, col(ControlledDocument.id) == DocumentClause.document_id)
+        .where(in_force)
+    ).all():
+        clauses.setdefault(document_id, []).append(clause)
+    revisions = {
+        document_id: (revision_id, effective_on)
+        for document_id, revision_id, effective_on in session.exec(
+            select(Revision.document_id, Revision.id, Revision.effective_on)
+            .join(ControlledDocument, col(ControlledDocument.id) == Revision.document_id)
+            .where(in_force, Revision.status == RevisionStatus.effective.value)
+        ).all()
+    }
+    rows = session.exec(
+        select(
+            ControlledDocument.id,
+            ControlledDocument.code,
+            ControlledDocument.title,
+            ControlledDocument.kind,
+            ControlledDocument.next_review_on,
+        )
+        .where(in_force)
+        .order_by(col(ControlledDocument.code))
+    ).all()
+    for document_id, code, title, kind, next_review_on in rows:
+        revision_id, effective_on = revisions.get(document_id, (None, None))
+        found.items.append(
+            Item(
+                source="documents",
+                code=code,
+                title=title,
+                href=f"/documents/{document_id}",
+                on=effective_on,
+                kept_kind="controlled_copy" if revision_id else None,
+                kept_id=revision_id,
+                document_kind=kind,
+                clauses=tuple(sorted(clauses.get(document_id, []), key=clause_key)),
+            )
+        )
+        if next_review_on is not None and next_review_on < today:
+            found.gaps.append(
+                Gap(
+                    source="documents.review",
+                    message=N_("%(code)s %(title)s is past its review date (%(due)s)."),
+                    params={"code": code, "title": title, "due": next_review_on.isoformat()},
+                    href=f"/documents/{document_id}",
+                )
+            )
+    return found

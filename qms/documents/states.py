@@ -28,6 +28,9 @@ class DocumentStatus(StrEnum):
 
 
 class Kind(StrEnum):
+    # The organisation's scope (4.3) and quality policy (5.2): one document of each in force.
+    scope = "scope"
+    quality_policy = "quality_policy"
     policy = "policy"
     manual = "manual"
     procedure = "procedure"
@@ -85,6 +88,8 @@ DOCUMENT_STATUS_LABELS = {
     DocumentStatus.obsolete: N_("obsolete"),
 }
 KIND_LABELS = {
+    Kind.scope: N_("Scope of the quality management system"),
+    Kind.quality_policy: N_("Quality policy"),
     Kind.policy: N_("Policy"),
     Kind.manual: N_("Manual"),
     Kind.procedure: N_("Procedure"),

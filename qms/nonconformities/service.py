@@ -1469,3 +1469,62 @@ def review_inputs(*, session: Session, start: date, end: date, today: date | Non
             )
         )
     return figures
+
+
+# --- certification evidence -----------------------------------------------------------
+
+# Sources whose nonconformities are also evidence of another clause than 10.2.
+EVIDENCE_SOURCES = {
+    Source.supplier.value: "nonconformities.supplier",  # 8.4: external providers
+    Source.customer_complaint.value: "nonconformities.outputs",  # 8.7: nonconforming outputs
+    Source.process_monitoring.value: "nonconformities.outputs",
+}
+
+
+def evidence(*, session: Session, start: date, end: date, today: date):
+    """10.2.2: the nonconformities raised in the period (not cancelled), with the kept, signed
+    form of each closed one; those of suppliers (8.4) and of outputs (8.7) also apart."""
+    from qms.evidence_records import Evidence, Item
+
+    period = f"raised_from={start.isoformat()}&raised_to={end.isoformat()}"
+    found = Evidence(
+        registers={
+            "nonconformities": f"/nonconformities?{period}",
+            "nonconformities.supplier": f"/nonconformities?{period}&source={Source.supplier.value}",
+            "nonconformities.outputs": f"/nonconformities?{period}"
+            f"&source={Source.customer_complaint.value}",
+        }
+    )
+    rows = session.exec(
+        select(
+            Nonconformity.id,
+            Nonconformity.code,
+            func.substr(Nonconformity.description, 1, 160),
+            Nonconformity.raised_on,
+            Nonconformity.status,
+            Nonconformity.source,
+        )
+        .where(
+            Nonconformity.raised_on >= start,
+            Nonconformity.raised_on <= end,
+            Nonconformity.status != Status.cancelled.value,
+        )
+        .order_by(col(Nonconformity.raised_on), col(Nonconformity.id))
+    ).all()
+    for nc_id, code, description, raised_on, status, source in rows:
+        closed = status == Status.closed.value
+        for key in ("nonconformities", EVIDENCE_SOURCES.get(source)):
+            if key is None:
+                continue
+            found.items.append(
+                Item(
+                    source=key,
+                    code=code,
+                    title=description,
+                    href=f"/nonconformities/{nc_id}",
+                    on=raised_on,
+                    kept_kind="nonconformity_form" if closed else None,
+                    kept_id=nc_id if closed else None,
+                )
+            )
+    return found

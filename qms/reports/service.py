@@ -344,3 +344,68 @@ def read_upload(stream, *, max_bytes: int) -> bytes:
     if not size:
         raise Invalid("The file is empty.", field="file")
     return b"".join(chunks)
+
+
+# --- many kept records at once (the certification evidence pack) ------------------------
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFile:
+    """What a listing of many kept files needs of each (not the ORM row: a pack may list
+    tens of thousands)."""
+
+    id: int
+    record_kind: str
+    record_id: int
+    record_code: str
+    sha256: str
+    size: int
+    kept_at: datetime
+
+
+def current_for(
+    *, session: Session, record_kind: str, record_ids: list[int]
+) -> dict[int, KeptFile]:
+    """The current kept file of each of the records that has one, by record id."""
+    found: dict[int, KeptFile] = {}
+    ids = sorted(set(record_ids))
+    for at in range(0, len(ids), 500):
+        rows = session.exec(
+            select(
+                KeptRecord.id,
+                KeptRecord.record_kind,
+                KeptRecord.record_id,
+                KeptRecord.record_code,
+                KeptRecord.sha256,
+                KeptRecord.size,
+                KeptRecord.kept_at,
+            ).where(
+                KeptRecord.record_kind == record_kind,
+                col(KeptRecord.record_id).in_(ids[at : at + 500]),
+                col(KeptRecord.replaced_by_id).is_(None),
+            )
+        ).all()
+        for row in rows:
+            kept = KeptFile(*row)
+            if kept.record_id not in found or kept.id > found[kept.record_id].id:
+                found[kept.record_id] = kept
+    return found
+
+
+def kept_file_intact(*, settings: Settings, kept: KeptRecord | KeptFile) -> bool:
+    """Whether the kept file is there and still matches its SHA-256, read in chunks."""
+    digest = hashlib.sha256()
+    try:
+        with (settings.files_dir / kept.sha256).open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == kept.sha256
+
+
+def kept_path(*, settings: Settings, kept: KeptRecord | KeptFile) -> Path:
+    """Where the kept file lies (check it with kept_file_intact before serving it)."""
+    return settings.files_dir / kept.sha256

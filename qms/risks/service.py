@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, delete, exists, func
+from sqlalchemy import and_, delete, exists, func, or_
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
@@ -1328,3 +1328,27 @@ def reviews_to_do(*, session: Session, user: User, today: date, limit: int) -> S
         limit=limit,
         overdue=col(Risk.review_on) < today,
     )
+
+
+# --- certification evidence -----------------------------------------------------------
+
+
+def evidence(*, session: Session, start: date, end: date, today: date):
+    """6.1: the register entries open at some time in the period (raised by its end and not
+    closed before it started)."""
+    from qms.evidence_records import Evidence, Item
+
+    found = Evidence(registers={"risks": f"/risks?raised_to={end.isoformat()}"})
+    rows = session.exec(
+        select(Risk.id, Risk.code, Risk.title, Risk.raised_on)
+        .where(
+            Risk.raised_on <= end,
+            or_(col(Risk.closed_on).is_(None), col(Risk.closed_on) >= start),
+        )
+        .order_by(col(Risk.code))
+    ).all()
+    for risk_id, code, title, raised_on in rows:
+        found.items.append(
+            Item(source="risks", code=code, title=title, href=f"/risks/{risk_id}", on=raised_on)
+        )
+    return found

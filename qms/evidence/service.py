@@ -1,0 +1,676 @@
+"""The rules of the certification evidence pack: the period, the records of every domain mapped
+to the clauses of ISO 9001:2015 that ask for them (qms.evidence.requirements), the gaps, and
+the export of the pack as a ZIP (index PDF, manifest with SHA-256, the kept signed records)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+
+from sqlalchemy import event, update
+from sqlmodel import Session, col, select
+
+from qms.auth.models import User
+from qms.auth.permissions import require
+from qms.config import Settings
+from qms.db import unit_of_work, utcnow
+from qms.errors import Conflict, Invalid, Label, NotFound, QMSError, check_version
+from qms.evidence import permissions as _permissions  # noqa: F401  (declares the rules)
+from qms.evidence.models import EvidenceExport
+from qms.evidence.requirements import REQUIREMENTS, Requirement, clause_matches
+from qms.evidence.states import PENDING, STATUS_LABELS, Status, transition
+from qms.evidence_records import Evidence, Gap, Item
+from qms.i18n import N_
+from qms.reports import service as reports
+from qms.trail import service as trail
+
+log = logging.getLogger("qms.evidence")
+
+RECORD = "evidence_export"
+# The domains whose service offers evidence(*, session, start, end, today) -> Evidence.
+CONTRIBUTORS = (
+    "qms.documents.service",
+    "qms.audits.service",
+    "qms.nonconformities.service",
+    "qms.objectives.service",
+    "qms.risks.service",
+    "qms.reviews.service",
+)
+# The longest period a pack covers: three years, the usual certification cycle.
+MAX_DAYS = 3 * 366
+# Records listed per clause on the page and in the index PDF (the count and the register
+# link give the rest; the manifest lists every kept file).
+PAGE_ITEMS = 20
+# The index is rendered in one piece: its rows bound the renderer's time and memory.
+INDEX_ITEMS = 50
+# Kept files listed, with their SHA-256, in the index PDF; manifest.csv lists them all.
+INDEX_FILES = 500
+# An export that has not moved for this long was interrupted (the server stopped).
+STALE_AFTER = timedelta(minutes=15)
+# A downloaded pack is removed when a new export is started this long after the download.
+KEEP_AFTER_DOWNLOAD = timedelta(days=7)
+# Progress is written every so many files.
+PROGRESS_EVERY = 20
+CHUNK = 1024 * 1024
+MANIFEST_COLUMNS = (
+    "file",
+    "sha256",
+    "size",
+    "record_kind",
+    "record_code",
+    "record_url",
+    "kept_at",
+    "clauses",
+    "status",
+)
+
+NOTHING_OF_KIND = N_("No document of this kind is in force.")
+NOTHING_FOR_CLAUSE = N_(
+    "No document in force addresses clause %(clause)s, and no other record of this system does."
+)
+NOTHING_IN_PERIOD = N_("This system holds no record of it from %(start)s to %(end)s.")
+WITHHELD = N_(
+    "The kept file of %(code)s is missing or no longer matches its SHA-256: it was left out; "
+    "restore it from a backup."
+)
+
+
+# --- the period -------------------------------------------------------------------------
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 months, ending today."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + timedelta(days=1), today
+
+
+def parse_day(text: str | None, field: str) -> date:
+    text = (text or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise Invalid("Enter the date as YYYY-MM-DD.", field=field)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid("Enter the date as YYYY-MM-DD.", field=field) from None
+
+
+def check_period(
+    start: date, end: date, *, fields: tuple[str, str] = ("period_start", "period_end")
+) -> None:
+    """A period that starts on or before its end, within three years, from 2000 to 2100."""
+    if start > end:
+        raise Invalid("The period must start on or before the day it ends.", field=fields[0])
+    if start.year < 2000 or end.year > 2100:
+        raise Invalid("Choose a period between 2000 and 2100.", field=fields[0])
+    if (end - start).days > MAX_DAYS:
+        raise Invalid("The period can cover at most three years.", field=fields[1])
+
+
+# --- the pack ---------------------------------------------------------------------------
+
+
+@dataclass
+class ClauseEvidence:
+    requirement: Requirement
+    items: list[Item]
+    gaps: list[Gap]
+    # (kind of link, href): the registers filtered to the records counted.
+    registers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class Pack:
+    start: date
+    end: date
+    clauses: list[ClauseEvidence]
+
+    @property
+    def records(self) -> int:
+        return sum(c.count for c in self.clauses)
+
+    @property
+    def gaps(self) -> int:
+        return sum(len(c.gaps) for c in self.clauses)
+
+    def kept(self) -> list[tuple[str, int, list[str]]]:
+        """(kept kind, record id, the clauses citing it) of every record with a kept PDF."""
+        cited: dict[tuple[str, int], list[str]] = {}
+        for clause in self.clauses:
+            for item in clause.items:
+                if item.kept_kind and item.kept_id:
+                    where = cited.setdefault((item.kept_kind, item.kept_id), [])
+                    if clause.requirement.clause not in where:
+                        where.append(clause.requirement.clause)
+        return [(kind, record_id, clauses) for (kind, record_id), clauses in cited.items()]
+
+
+def _document_registers(requirement: Requirement) -> list[tuple[str, str]]:
+    links = [("kind:" + k, f"/documents?kind={k}") for k in requirement.document_kinds]
+    links += [("clause:" + c, f"/documents?clause={c}") for c in requirement.document_clauses]
+    return links
+
+
+def compile_pack(*, session: Session, start: date, end: date, today: date) -> Pack:
+    """Every requirement of the table with the records of the period that satisfy it and
+    its gaps, from each contributing domain's evidence()."""
+    check_period(start, end)
+    found = Evidence()
+    for path in CONTRIBUTORS:
+        found.extend(
+            import_module(path).evidence(session=session, start=start, end=end, today=today)
+        )
+    documents = [i for i in found.items if i.source == "documents"]
+    by_source: dict[str, list[Item]] = defaultdict(list)
+    for item in found.items:
+        if item.source != "documents":
+            by_source[item.source].append(item)
+    gaps_by_source: dict[str, list[Gap]] = defaultdict(list)
+    for gap in found.gaps:
+        gaps_by_source[gap.source].append(gap)
+    clauses = []
+    for requirement in REQUIREMENTS:
+        items = [
+            d
+            for d in documents
+            if d.document_kind in requirement.document_kinds
+            or any(clause_matches(c, requirement.document_clauses) for c in d.clauses)
+        ]
+        gaps = []
+        registers = _document_registers(requirement)
+        for source in requirement.sources:
+            items.extend(by_source.get(source, []))
+            gaps.extend(gaps_by_source.get(source, []))
+            if source in found.registers:
+                registers.append((source, found.registers[source]))
+        if requirement.required and not items and not gaps:
+            gaps.append(_nothing_held(requirement, start, end))
+        clauses.append(ClauseEvidence(requirement, items, gaps, registers))
+    return Pack(start=start, end=end, clauses=clauses)
+
+
+def _nothing_held(requirement: Requirement, start: date, end: date) -> Gap:
+    if requirement.sources:
+        return Gap(
+            source="",
+            message=NOTHING_IN_PERIOD,
+            params={"start": start.isoformat(), "end": end.isoformat()},
+        )
+    if requirement.document_kinds:
+        kind = requirement.document_kinds[0]
+        return Gap(source="", message=NOTHING_OF_KIND, href=f"/documents?kind={kind}")
+    return Gap(
+        source="",
+        message=NOTHING_FOR_CLAUSE,
+        params={"clause": requirement.clause},
+        href="/documents",
+    )
+
+
+def read_pack(*, session: Session, by: User, start: date, end: date, today: date) -> Pack:
+    require(by, "evidence.read")
+    return compile_pack(session=session, start=start, end=end, today=today)
+
+
+# --- exports: requesting, following, downloading, removing ------------------------------
+
+
+def get_export(*, session: Session, export_id: int) -> EvidenceExport:
+    export = session.get(EvidenceExport, export_id)
+    if export is None:
+        raise NotFound("Export %(id)s does not exist.", id=export_id)
+    return export
+
+
+def list_exports(*, session: Session, by: User, limit: int = 10) -> list[EvidenceExport]:
+    require(by, "evidence.read")
+    return list(
+        session.exec(
+            select(EvidenceExport).order_by(col(EvidenceExport.id).desc()).limit(limit)
+        ).all()
+    )
+
+
+def export_path(settings: Settings, export: EvidenceExport) -> Path:
+    return settings.data_dir / "exports" / f"evidence-{export.id}.zip"
+
+
+def file_name(export: EvidenceExport) -> str:
+    """The name the download is saved under."""
+    return f"evidence-{export.period_start.isoformat()}-{export.period_end.isoformat()}.zip"
+
+
+def _event(session, export, by, action, changes=None, reason=""):
+    session.add(export)
+    session.flush()
+    trail.record(
+        session=session,
+        actor=by,
+        action=action,
+        record_type=RECORD,
+        record_id=export.id,
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+def _remove_after_commit(session: Session, path: Path) -> None:
+    def remove(_session):
+        path.unlink(missing_ok=True)
+
+    event.listen(session, "after_commit", remove, once=True)
+
+
+def _settle_old(session: Session, settings: Settings, now: datetime) -> None:
+    """Fail the exports interrupted by a stopped server; remove packs downloaded long ago."""
+    for export in session.exec(
+        select(EvidenceExport).where(
+            col(EvidenceExport.status).in_([s.value for s in PENDING]),
+            EvidenceExport.updated_at < now - STALE_AFTER,
+        )
+    ).all():
+        before = export.status
+        transition(export, Status.failed)
+        export.error = N_("The export was interrupted (the server stopped). Start it again.")
+        export.finished_at = now
+        _event(session, export, None, "interrupted", {"status": [before, export.status]})
+        _remove_after_commit(session, export_path(settings, export).with_suffix(".part"))
+    for export in session.exec(
+        select(EvidenceExport).where(
+            EvidenceExport.status == Status.done.value,
+            col(EvidenceExport.downloaded_at).is_not(None),
+            EvidenceExport.downloaded_at < now - KEEP_AFTER_DOWNLOAD,
+        )
+    ).all():
+        transition(export, Status.removed)
+        export.removed_at = now
+        _event(session, export, None, "removed", {"status": [Status.done.value, "removed"]})
+        _remove_after_commit(session, export_path(settings, export))
+
+
+def request_export(
+    *, session: Session, by: User, settings: Settings, start: date, end: date, lang: str
+) -> EvidenceExport:
+    """Queue the export of the pack of a period; the job (qms.evidence.jobs) makes it."""
+    require(by, "evidence.export")
+    check_period(start, end)
+    now = utcnow()
+    _settle_old(session, settings, now)
+    export = EvidenceExport(
+        period_start=start,
+        period_end=end,
+        lang=lang if lang in ("vi", "en") else settings.lang,
+        requested_by_id=by.id,
+    )
+    session.add(export)
+    session.flush()
+    _event(
+        session,
+        export,
+        by,
+        "requested",
+        {"status": [None, export.status], "period_start": [None, start], "period_end": [None, end]},
+    )
+    return export
+
+
+def downloadable(*, settings: Settings, by: User, export: EvidenceExport) -> Path:
+    """The ZIP of a finished export, refused (409) before it is done or once removed."""
+    require(by, "evidence.export", export)
+    if export.status != Status.done.value:
+        raise Conflict(
+            "This export is %(status)s: there is no file to download.",
+            field="status",
+            status=Label(export.status, STATUS_LABELS[Status(export.status)]),
+        )
+    path = export_path(settings, export)
+    if not path.exists():
+        raise Conflict(
+            "The file of this export is no longer in the data directory: start a new export.",
+            field="status",
+        )
+    return path
+
+
+def mark_downloaded(*, session: Session, by: User, export_id: int) -> None:
+    """Stamp the first download (in its own short transaction: downloads are GET)."""
+    export = get_export(session=session, export_id=export_id)
+    if export.downloaded_at is not None or export.status != Status.done.value:
+        return
+    export.downloaded_at = utcnow()
+    export.downloaded_by_id = by.id
+    export.version += 1
+    export.updated_at = utcnow()
+    _event(session, export, by, "downloaded", {"downloaded_by_id": [None, by.id]})
+
+
+def remove_export(
+    *,
+    session: Session,
+    by: User,
+    settings: Settings,
+    export: EvidenceExport,
+    version: int | None = None,
+) -> EvidenceExport:
+    """Remove the ZIP of a downloaded export (a pack is kept until it has been downloaded)."""
+    require(by, "evidence.export", export)
+    if version is not None:
+        check_version(export, version)
+    if export.status == Status.done.value and export.downloaded_at is None:
+        raise Conflict(
+            "This pack has not been downloaded yet: it is kept until it is.", field="status"
+        )
+    before = export.status
+    transition(export, Status.removed)
+    export.removed_at = utcnow()
+    export.removed_by_id = by.id
+    _event(session, export, by, "removed", {"status": [before, export.status]})
+    _remove_after_commit(session, export_path(settings, export))
+    return export
+
+
+# --- making the pack --------------------------------------------------------------------
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "record"
+
+
+@dataclass(frozen=True, slots=True)
+class KeptEntry:
+    kept: reports.KeptFile
+    clauses: list[str]
+
+
+def _progress(engine, export_id: int, **values) -> None:
+    with unit_of_work(engine) as session:
+        session.exec(
+            update(EvidenceExport)
+            .where(col(EvidenceExport.id) == export_id)
+            .values(updated_at=utcnow(), **values)
+        )
+
+
+def claim(*, engine, export_id: int | None = None) -> int | None:
+    """Take the oldest queued export (or the given one) and mark it running; its id, or None
+    when there is none left (another process may have taken it)."""
+    with unit_of_work(engine) as session:
+        query = select(EvidenceExport.id).where(EvidenceExport.status == Status.queued.value)
+        if export_id is not None:
+            query = query.where(EvidenceExport.id == export_id)
+        found = session.exec(query.order_by(col(EvidenceExport.id)).limit(1)).first()
+        if found is None:
+            return None
+        now = utcnow()
+        taken = session.exec(
+            update(EvidenceExport)
+            .where(
+                col(EvidenceExport.id) == found,
+                EvidenceExport.status == Status.queued.value,
+            )
+            .values(
+                status=Status.running.value,
+                started_at=now,
+                updated_at=now,
+                version=EvidenceExport.version + 1,
+            )
+        )
+        if taken.rowcount != 1:
+            return None
+        trail.record(
+            session=session,
+            actor=None,
+            action="making_started",
+            record_type=RECORD,
+            record_id=found,
+            changes={"status": [Status.queued.value, Status.running.value]},
+        )
+        return found
+
+
+def make_export(*, engine, settings: Settings, export_id: int, today: date) -> None:
+    """Make the ZIP of a running export: done with its size and SHA-256, or failed with the
+    reason; the half-made file is removed on failure."""
+    target = None
+    try:
+        with unit_of_work(engine, write=False) as session:
+            export = get_export(session=session, export_id=export_id)
+            target = export_path(settings, export)
+            pack = compile_pack(
+                session=session, start=export.period_start, end=export.period_end, today=today
+            )
+            entries = _kept_entries(session, pack)
+            lang = export.lang
+            requested_by = (
+                session.get(User, export.requested_by_id) if export.requested_by_id else None
+            )
+            requester = requested_by.full_name if requested_by else ""
+        _progress(
+            engine,
+            export_id,
+            records_total=pack.records,
+            gaps_total=pack.gaps,
+            files_total=len(entries),
+        )
+        sha256, size, withheld = write_zip(
+            target=target,
+            settings=settings,
+            pack=pack,
+            entries=entries,
+            lang=lang,
+            requester=requester,
+            on_progress=lambda done, held: _progress(
+                engine, export_id, files_done=done, files_withheld=held
+            ),
+        )
+    except Exception as exc:
+        if target is not None:
+            target.with_suffix(".part").unlink(missing_ok=True)
+        if isinstance(exc, QMSError):
+            message = str(exc) if exc.params else exc.message
+        else:
+            message = N_(
+                "The export failed. Start it again, and tell the administrator if it fails again."
+            )
+        if not isinstance(exc, QMSError):
+            log.exception("evidence export %s failed", export_id)
+        _finish(engine, export_id, Status.failed, error=message)
+        return
+    _finish(
+        engine,
+        export_id,
+        Status.done,
+        sha256=sha256,
+        size=size,
+        files_done=len(entries),
+        files_withheld=withheld,
+    )
+
+
+def _finish(engine, export_id: int, to: Status, **values) -> None:
+    with unit_of_work(engine) as session:
+        export = get_export(session=session, export_id=export_id)
+        before = transition(export, to)
+        export.finished_at = utcnow()
+        for name, value in values.items():
+            setattr(export, name, value)
+        _event(
+            session,
+            export,
+            None,
+            "made" if to == Status.done else "failed",
+            {"status": [before.value, to.value], "sha256": [None, export.sha256]},
+            reason=export.error,
+        )
+
+
+def _kept_entries(session: Session, pack: Pack) -> list[KeptEntry]:
+    """The current kept file of every record of the pack that has one, in the pack's order."""
+    wanted = pack.kept()
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, record_id, _clauses in wanted:
+        by_kind[kind].append(record_id)
+    found = {
+        kind: reports.current_for(session=session, record_kind=kind, record_ids=ids)
+        for kind, ids in by_kind.items()
+    }
+    entries = []
+    for kind, record_id, clauses in wanted:
+        kept = found[kind].get(record_id)
+        if kept is not None:
+            entries.append(KeptEntry(kept, clauses))
+    return entries
+
+
+def write_zip(
+    *,
+    target: Path,
+    settings: Settings,
+    pack: Pack,
+    entries: list[KeptEntry],
+    lang: str,
+    requester: str = "",
+    on_progress=None,
+) -> tuple[str, int, int]:
+    """Write the pack's ZIP at `target` (through a .part file renamed at the end): every kept
+    file streamed in chunks, manifest.csv, and index.pdf. (SHA-256, size, files withheld)."""
+    from qms.evidence import pdf
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(".part")
+    names: set[str] = set()
+    withheld = 0
+    withheld_codes: list[str] = []
+    # The manifest grows with the records: it is written to a temporary file, not kept in memory.
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as manifest,
+        zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
+    ):
+        writer = csv.writer(manifest)
+        writer.writerow(MANIFEST_COLUMNS)
+        for done, entry in enumerate(entries, start=1):
+            kept = entry.kept
+            folder = _safe(kept.record_kind)
+            name = f"records/{folder}/{_safe(kept.record_code)}.pdf"
+            if name in names:
+                name = f"records/{folder}/{_safe(kept.record_code)}-{kept.id}.pdf"
+            names.add(name)
+            intact = reports.kept_file_intact(settings=settings, kept=kept)
+            if intact:
+                source = reports.kept_path(settings=settings, kept=kept)
+                info = zipfile.ZipInfo(name, date_time=_zip_time(kept.kept_at))
+                info.compress_type = zipfile.ZIP_STORED
+                with source.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+                    while chunk := src.read(CHUNK):
+                        dst.write(chunk)
+            else:
+                withheld += 1
+                if len(withheld_codes) < INDEX_FILES:
+                    withheld_codes.append(kept.record_code)
+            writer.writerow(
+                (
+                    name if intact else "",
+                    kept.sha256,
+                    kept.size,
+                    kept.record_kind,
+                    kept.record_code,
+                    settings.base_url.rstrip("/") + reports.record_url(kept),
+                    kept.kept_at.isoformat(),
+                    " ".join(entry.clauses),
+                    "included" if intact else "withheld",
+                )
+            )
+            if on_progress is not None and (done % PROGRESS_EVERY == 0):
+                on_progress(done, withheld)
+        manifest.flush()
+        manifest.seek(0)
+        digest = hashlib.sha256()
+        info = zipfile.ZipInfo("manifest.csv", date_time=_zip_time(utcnow()))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=True) as dst:
+            while text := manifest.read(CHUNK):
+                data = text.encode("utf-8")
+                digest.update(data)
+                dst.write(data)
+        manifest.seek(0)
+        listed = _first_rows(manifest, INDEX_FILES)
+        index = pdf.render_index(
+            settings=settings,
+            pack=pack,
+            files=listed,
+            files_total=len(entries),
+            withheld=withheld_codes,
+            manifest_sha256=digest.hexdigest(),
+            lang=lang,
+            requester=requester,
+        )
+        info = zipfile.ZipInfo("index.pdf", date_time=_zip_time(utcnow()))
+        archive.writestr(info, index, compress_type=zipfile.ZIP_STORED)
+    with part.open("rb") as handle:
+        os.fsync(handle.fileno())
+    sha256 = _sha256_of(part)
+    size = part.stat().st_size
+    os.replace(part, target)
+    return sha256, size, withheld
+
+
+def _first_rows(manifest, limit: int) -> list[dict]:
+    reader = csv.DictReader(manifest)
+    rows = []
+    for row in reader:
+        if len(rows) >= limit:
+            break
+        rows.append(row)
+    return rows
+
+
+def _zip_time(instant: datetime) -> tuple[int, int, int, int, int, int]:
+    moment = instant if instant.year >= 1980 else datetime(1980, 1, 1)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export_now(
+    *, engine, settings: Settings, by: User, start: date, end: date, lang: str, today: date
+) -> EvidenceExport:
+    """The CLI's export: queued, made and finished in this process, synchronously."""
+    with unit_of_work(engine) as session:
+        user = session.get(User, by.id)
+        export_id = request_export(
+            session=session, by=user, settings=settings, start=start, end=end, lang=lang
+        ).id
+    if claim(engine=engine, export_id=export_id) is not None:
+        make_export(engine=engine, settings=settings, export_id=export_id, today=today)
+    with unit_of_work(engine, write=False) as session:
+        return get_export(session=session, export_id=export_id)
+
+
+def has_queued(*, engine) -> bool:
+    with unit_of_work(engine, write=False) as session:
+        found = session.exec(
+            select(EvidenceExport.id).where(EvidenceExport.status == Status.queued.value).limit(1)
+        ).first()
+        return found is not None
