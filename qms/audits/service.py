@@ -243,10 +243,11 @@ def list_audits(
     session: Session,
     user: User,
     filters: AuditFilters | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Audit], int]:
-    """The audits the user may see, newest plan first, with how many match in all."""
+    """The audits the user may see, newest plan first, with how many match in all
+    (`limit=None`: all of them, for an export)."""
     require(user, "audit.list")
     filters = filters or AuditFilters()
     query = _visible_to(select(Audit), user)
@@ -344,6 +345,22 @@ def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
     ).all()
     for audit_id, answered, total in rows:
         out[audit_id] = (int(answered), int(total))
+    return out
+
+
+def finding_counts(*, session: Session, audit_ids) -> dict[int, dict[str, int]]:
+    """How many checklist answers of each result each audit has (its findings by grade)."""
+    ids = list(audit_ids)
+    out: dict[int, dict[str, int]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    rows = session.exec(
+        select(ChecklistItem.audit_id, ChecklistItem.result, func.count())
+        .where(col(ChecklistItem.audit_id).in_(ids), col(ChecklistItem.result).is_not(None))
+        .group_by(col(ChecklistItem.audit_id), col(ChecklistItem.result))
+    ).all()
+    for audit_id, result, count in rows:
+        out[audit_id][result] = int(count)
     return out
 
 

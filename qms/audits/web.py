@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import partial
 from math import ceil
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -197,10 +198,22 @@ def audits_page(
     )
     programmes = service.list_programmes(session=session)
     programme = next((p for p in programmes if p.year == year), None)
+    # The exports take the list's filters as applied (the year shown included).
+    export = {
+        "year": filters.year,
+        "status": filters.status,
+        "department_id": department_id,
+        "q": q,
+        "reported_from": reported_from,
+        "reported_to": reported_to,
+        "finding": filters.finding,
+    }
+    export_query = urlencode({k: v for k, v in export.items() if v not in (None, "")})
     return render(
         request,
         "audits/list.html",
         {
+            "export_query": "?" + export_query if export_query else "",
             "rows": _audit_rows(session, audits),
             "total": total,
             "page": page,
