@@ -96,6 +96,26 @@ def programme_status(audits: list[Audit]) -> str:
     return "active"
 
 
+def departments_without_audit(*, session: Session, year: int) -> list[Department]:
+    """The departments the year's programme does not cover (ISO 9001:2015, 9.2.2 a: a
+    programme covering the processes): those with no internal audit of that calendar year
+    planned, under way, reported or closed. A cancelled audit does not count: the
+    department was not audited. The year of an audit is that of its planned start (the
+    programme it belongs to)."""
+    covered = (
+        select(Audit.department_id)
+        .join(AuditProgramme, col(AuditProgramme.id) == Audit.programme_id)
+        .where(AuditProgramme.year == year, Audit.status != AuditStatus.cancelled.value)
+    )
+    return list(
+        session.exec(
+            select(Department)
+            .where(col(Department.id).not_in(covered))
+            .order_by(col(Department.code))
+        ).all()
+    )
+
+
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise Invalid("Enter a year between 2000 and 2100.", field="year")

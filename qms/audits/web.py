@@ -221,6 +221,7 @@ def audits_page(
             "year": year,
             "years": sorted({p.year for p in programmes} | {year}, reverse=True),
             "programme": programme,
+            "not_covered": service.departments_without_audit(session=session, year=year),
             "filters": {
                 "status": status.value if status else "",
                 "department_id": department_id or "",
@@ -257,6 +258,7 @@ def _programme_context(session, year: int, **extra):
         "year": year,
         "programme": programme,
         "programme_status": service.programme_status(audits) if programme else None,
+        "not_covered": service.departments_without_audit(session=session, year=year),
         "audits": audits,
         "departments": departments,
         "grid": grid,
@@ -385,7 +387,13 @@ def _plan_fields(data) -> dict:
 
 
 @router.get("/audits/new")
-def new_audit_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
+def new_audit_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
+):
     require(user, "audit.create")
     start = _today(settings) + timedelta(days=14)
     form = {
@@ -393,6 +401,9 @@ def new_audit_page(request: Request, session: SessionDep, user: PageUser, settin
         "planned_end_on": (start + timedelta(days=1)).isoformat(),
         "template_keys": ["iso9001-2015"],
     }
+    if department_id is not None:
+        # From the programme's warning about a department not yet audited this year.
+        form["department_id"] = str(department_id)
     return render(request, "audits/plan.html", _plan_context(session, form=form, audit=None))
 
 
