@@ -28,7 +28,7 @@ def test_title_means_the_audit_on_the_audits_list_and_the_document_on_the_docume
 
 def test_exports_are_named_alike_on_every_register(world):
     browser = _vi(world.browser(world.quality_officer))
-    for page in ("/documents", "/nonconformities"):
+    for page in ("/documents", "/nonconformities", "/audits", "/risks", "/objectives"):
         text = browser.get(page).text
         assert "Xuất CSV" in text and "Xuất ra" not in text, page
 

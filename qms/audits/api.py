@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from qms.audits import checklists, files, findings, service
+from qms.audits import checklists, exports, files, findings, service
 from qms.audits.models import (
     AttachmentPublic,
     AuditCreate,
@@ -37,6 +37,7 @@ from qms.audits.states import AuditStatus
 from qms.auth.permissions import require
 from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Conflict, Invalid, NotFound
+from qms.pages import request_lang
 
 router = APIRouter(tags=["audits"])
 
@@ -287,6 +288,74 @@ def list_audits(
     return AuditPage(
         items=[audit_public(a, done[a.id]) for a in rows], total=total, limit=limit, offset=offset
     )
+
+
+def _export(kind: str, request: Request, session, user, settings, filters):
+    rows, _total = service.list_audits(session=session, user=user, filters=filters, limit=None)
+    lang = request_lang(request, user)
+    table = exports.register_rows(session=session, audits=rows, settings=settings, lang=lang)
+    stamp = datetime.now(settings.tz).date().isoformat()
+    if kind == "csv":
+        body, media_type = exports.to_csv(table), "text/csv; charset=utf-8"
+    else:
+        body, media_type = exports.to_xlsx(table, lang=lang), exports.XLSX
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="audits-{stamp}.{kind}"'},
+    )
+
+
+def _export_filters(year, status, department_id, q, reported_from, reported_to, finding):
+    if reported_from and reported_to and reported_from > reported_to:
+        raise Invalid("The first day must not be after the last day.", field="reported_from")
+    return service.AuditFilters(
+        year=year,
+        status=status.value if status else None,
+        department_id=department_id,
+        q=q,
+        reported_from=reported_from,
+        reported_to=reported_to,
+        finding=finding.value if finding else None,
+    )
+
+
+@router.get("/audits.csv", response_class=Response)
+def export_csv(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    status: AuditStatus | None = None,
+    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
+    q: str | None = Query(default=None, max_length=100),
+    reported_from: DayQuery = None,
+    reported_to: DayQuery = None,
+    finding: Result | None = None,
+):
+    """The audits, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
+    filters = _export_filters(year, status, department_id, q, reported_from, reported_to, finding)
+    return _export("csv", request, session, user, settings, filters)
+
+
+@router.get("/audits.xlsx", response_class=Response)
+def export_xlsx(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    status: AuditStatus | None = None,
+    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
+    q: str | None = Query(default=None, max_length=100),
+    reported_from: DayQuery = None,
+    reported_to: DayQuery = None,
+    finding: Result | None = None,
+):
+    """The audits, filtered as the list is, as an Excel workbook."""
+    filters = _export_filters(year, status, department_id, q, reported_from, reported_to, finding)
+    return _export("xlsx", request, session, user, settings, filters)
 
 
 @router.post("/audits", status_code=201, response_model=AuditPublic)

@@ -96,6 +96,26 @@ def programme_status(audits: list[Audit]) -> str:
     return "active"
 
 
+def departments_without_audit(*, session: Session, year: int) -> list[Department]:
+    """The departments the year's programme does not cover (ISO 9001:2015, 9.2.2 a: a
+    programme covering the processes): those with no internal audit of that calendar year
+    planned, under way, reported or closed. A cancelled audit does not count: the
+    department was not audited. The year of an audit is that of its planned start (the
+    programme it belongs to)."""
+    covered = (
+        select(Audit.department_id)
+        .join(AuditProgramme, col(AuditProgramme.id) == Audit.programme_id)
+        .where(AuditProgramme.year == year, Audit.status != AuditStatus.cancelled.value)
+    )
+    return list(
+        session.exec(
+            select(Department)
+            .where(col(Department.id).not_in(covered))
+            .order_by(col(Department.code))
+        ).all()
+    )
+
+
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise Invalid("Enter a year between 2000 and 2100.", field="year")
@@ -247,10 +267,11 @@ def list_audits(
     session: Session,
     user: User,
     filters: AuditFilters | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Audit], int]:
-    """The audits the user may see, newest plan first, with how many match in all."""
+    """The audits the user may see, newest plan first, with how many match in all
+    (`limit=None`: all of them, for an export)."""
     require(user, "audit.list")
     filters = filters or AuditFilters()
     query = _visible_to(select(Audit), user)
@@ -348,6 +369,22 @@ def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
     ).all()
     for audit_id, answered, total in rows:
         out[audit_id] = (int(answered), int(total))
+    return out
+
+
+def finding_counts(*, session: Session, audit_ids) -> dict[int, dict[str, int]]:
+    """How many checklist answers of each result each audit has (its findings by grade)."""
+    ids = list(audit_ids)
+    out: dict[int, dict[str, int]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    rows = session.exec(
+        select(ChecklistItem.audit_id, ChecklistItem.result, func.count())
+        .where(col(ChecklistItem.audit_id).in_(ids), col(ChecklistItem.result).is_not(None))
+        .group_by(col(ChecklistItem.audit_id), col(ChecklistItem.result))
+    ).all()
+    for audit_id, result, count in rows:
+        out[audit_id][result] = int(count)
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import partial
 from math import ceil
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -197,10 +198,22 @@ def audits_page(
     )
     programmes = service.list_programmes(session=session)
     programme = next((p for p in programmes if p.year == year), None)
+    # The exports take the list's filters as applied (the year shown included).
+    export = {
+        "year": filters.year,
+        "status": filters.status,
+        "department_id": department_id,
+        "q": q,
+        "reported_from": reported_from,
+        "reported_to": reported_to,
+        "finding": filters.finding,
+    }
+    export_query = urlencode({k: v for k, v in export.items() if v not in (None, "")})
     return render(
         request,
         "audits/list.html",
         {
+            "export_query": "?" + export_query if export_query else "",
             "rows": _audit_rows(session, audits),
             "total": total,
             "page": page,
@@ -208,6 +221,7 @@ def audits_page(
             "year": year,
             "years": sorted({p.year for p in programmes} | {year}, reverse=True),
             "programme": programme,
+            "not_covered": service.departments_without_audit(session=session, year=year),
             "filters": {
                 "status": status.value if status else "",
                 "department_id": department_id or "",
@@ -244,6 +258,7 @@ def _programme_context(session, year: int, **extra):
         "year": year,
         "programme": programme,
         "programme_status": service.programme_status(audits) if programme else None,
+        "not_covered": service.departments_without_audit(session=session, year=year),
         "audits": audits,
         "departments": departments,
         "grid": grid,
@@ -372,7 +387,13 @@ def _plan_fields(data) -> dict:
 
 
 @router.get("/audits/new")
-def new_audit_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
+def new_audit_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
+):
     require(user, "audit.create")
     start = _today(settings) + timedelta(days=14)
     form = {
@@ -380,6 +401,9 @@ def new_audit_page(request: Request, session: SessionDep, user: PageUser, settin
         "planned_end_on": (start + timedelta(days=1)).isoformat(),
         "template_keys": ["iso9001-2015"],
     }
+    if department_id is not None:
+        # From the programme's warning about a department not yet audited this year.
+        form["department_id"] = str(department_id)
     return render(request, "audits/plan.html", _plan_context(session, form=form, audit=None))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
@@ -1519,3 +1519,39 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                 )
             )
     return found
+# --- a manager's home: the department's open work (issue 19.10) ---------------------------
+
+# Revisions on their way to taking effect: waiting for a review, an approval, publication.
+WAITING = (RevisionStatus.in_review, RevisionStatus.reviewed, RevisionStatus.approved)
+
+
+def department_revisions_waiting(
+    *, session: Session, department_id: int, today: date, limit: int
+) -> Slice:
+    """(revision, document) rows of the department's documents' revisions waiting for a
+    signature or for publication, those waiting longest for a signature first (a review or
+    approval is due SIGN_WITHIN_DAYS after it was asked for: past that, overdue)."""
+    since = case(
+        (
+            Revision.status == RevisionStatus.reviewed.value,
+            func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at)),
+        ),
+        (Revision.status == RevisionStatus.in_review.value, col(Revision.submitted_at)),
+        else_=None,
+    )
+    query = (
+        select(Revision, ControlledDocument)
+        .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
+        .where(
+            ControlledDocument.department_id == department_id,
+            col(Revision.status).in_([s.value for s in WAITING]),
+        )
+        .options(*_ROW_ONLY)
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[since.is_(None), since, col(Revision.id)],
+        limit=limit,
+        overdue=since < _start_of(today - timedelta(days=SIGN_WITHIN_DAYS)),
+    )

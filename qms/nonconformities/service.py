@@ -12,7 +12,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, not_, or_
+from sqlalchemy import and_, case, exists, func, not_, or_
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
@@ -1528,3 +1528,71 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                 )
             )
     return found
+# --- a manager's home: the department's open work (issue 19.10) ---------------------------
+
+
+def _due_on_expression():
+    """The day an open nonconformity next falls due: its earliest open corrective action
+    while actions are planned, its effectiveness check while it is verified (None before
+    actions are planned, or once the check found them effective)."""
+    earliest_action = (
+        select(func.min(CorrectiveAction.due_on))
+        .where(
+            CorrectiveAction.nonconformity_id == Nonconformity.id,
+            col(CorrectiveAction.done_on).is_(None),
+        )
+        .scalar_subquery()
+    )
+    found_effective = exists().where(
+        EffectivenessCheck.nonconformity_id == Nonconformity.id,
+        EffectivenessCheck.result == CheckResult.effective.value,
+    )
+    return case(
+        (Nonconformity.status == Status.action_planned.value, earliest_action),
+        (
+            and_(Nonconformity.status == Status.verifying.value, not_(found_effective)),
+            col(Nonconformity.check_due_on),
+        ),
+        else_=None,
+    )
+
+
+def department_open(*, session: Session, department_id: int, today: date, limit: int) -> Slice:
+    """(nonconformity, due_on) rows of the department's open nonconformities: the overdue
+    ones first (as the register's `overdue` filter counts them), then by the day each falls
+    due, then the oldest raised; with how many there are and how many are overdue."""
+    due = _due_on_expression().label("due_on")
+    overdue = _overdue_clause(today)
+    query = select(Nonconformity, due).where(
+        Nonconformity.department_id == department_id,
+        col(Nonconformity.status).in_([s.value for s in ACTIVE]),
+    )
+    order = [
+        case((overdue, 0), else_=1),
+        due.is_(None),
+        due,
+        col(Nonconformity.raised_on),
+        col(Nonconformity.id),
+    ]
+    return first_rows(session, query, order_by=order, limit=limit, overdue=overdue)
+
+
+def department_actions(*, session: Session, department_id: int, today: date, limit: int) -> Slice:
+    """(action, nonconformity) rows of the open corrective actions of the department's
+    nonconformities, earliest due (so the overdue) first."""
+    query = (
+        select(CorrectiveAction, Nonconformity)
+        .join(Nonconformity, col(Nonconformity.id) == CorrectiveAction.nonconformity_id)
+        .where(
+            Nonconformity.department_id == department_id,
+            col(CorrectiveAction.done_on).is_(None),
+            Nonconformity.status == Status.action_planned.value,
+        )
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(CorrectiveAction.due_on), col(CorrectiveAction.id)],
+        limit=limit,
+        overdue=col(CorrectiveAction.due_on) < today,
+    )

@@ -1078,15 +1078,15 @@ def measurements_due(
     return due
 
 
-def at_risk_or_missed(*, session: Session, today: date) -> dict[str, list[Objective]]:
-    """Objectives in force whose standing is at risk or missed, for the quality officer."""
-    active = list(
-        session.exec(
-            select(Objective)
-            .where(Objective.status == Status.active.value)
-            .order_by(col(Objective.code))
-        ).all()
-    )
+def at_risk_or_missed(
+    *, session: Session, today: date, department_id: int | None = None
+) -> dict[str, list[Objective]]:
+    """Objectives in force whose standing is at risk or missed, for the quality officer
+    (or, given `department_id`, those of that department, for its manager's home)."""
+    query = select(Objective).where(Objective.status == Status.active.value)
+    if department_id is not None:
+        query = query.where(Objective.department_id == department_id)
+    active = list(session.exec(query.order_by(col(Objective.code))).all())
     found = standings(session=session, objective_ids=[o.id for o in active], as_of=today)
     out: dict[str, list[Objective]] = {PeriodStatus.at_risk: [], PeriodStatus.missed: []}
     for objective in active:

@@ -277,6 +277,15 @@ def inbox(
     return list(session.exec(query.offset(offset).limit(limit)).all())
 
 
+def inbox_count(*, session: Session, user: User, unread_only: bool = False) -> int:
+    """How many reminders the inbox holds (for its pager)."""
+    query = select(func.count()).select_from(Notification)
+    query = query.where(Notification.recipient_id == user.id)
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    return int(session.exec(query).one())
+
+
 def unread_count(*, session: Session, user_id: int) -> int:
     return session.exec(
         select(func.count())

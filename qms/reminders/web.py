@@ -27,11 +27,12 @@ def inbox(
         session=session,
         user=user,
         unread_only=unread,
-        limit=PAGE_SIZE + 1,
+        limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
+    total = service.inbox_count(session=session, user=user, unread_only=unread)
     gettext = gettext_for(request_lang(request, user))
-    items = [(n, service.text_of(n, gettext)) for n in rows[:PAGE_SIZE]]
+    items = [(n, service.text_of(n, gettext)) for n in rows]
     return render(
         request,
         "reminders/inbox.html",
@@ -39,7 +40,8 @@ def inbox(
             "items": items,
             "unread": unread,
             "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
+            "total": total,
+            "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
             "unread_total": service.unread_count(session=session, user_id=user.id),
         },
     )

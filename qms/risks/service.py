@@ -1352,3 +1352,25 @@ def evidence(*, session: Session, start: date, end: date, today: date):
             Item(source="risks", code=code, title=title, href=f"/risks/{risk_id}", on=raised_on)
         )
     return found
+# --- a manager's home: the department's open work (issue 19.10) ---------------------------
+
+
+def department_actions(*, session: Session, department_id: int, today: date, limit: int) -> Slice:
+    """(action, entry) rows of the open treatment actions of the department's entries,
+    earliest due (so the overdue) first."""
+    query = (
+        select(RiskAction, Risk)
+        .join(Risk, col(Risk.id) == RiskAction.risk_id)
+        .where(
+            Risk.department_id == department_id,
+            col(RiskAction.done_on).is_(None),
+            Risk.status == Status.treating.value,
+        )
+    )
+    return first_rows(
+        session,
+        query,
+        order_by=[col(RiskAction.due_on), col(RiskAction.id)],
+        limit=limit,
+        overdue=col(RiskAction.due_on) < today,
+    )

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 
 from qms.config import PROJECT_ROOT
 from tests.e2e.conftest import DEMO_PASSWORD, RESULTS
+from tests.e2e.test_pages_look import PAGER_YEAR, plan_audits_for_the_pager
 
 WIDTHS = {"portrait": (800, 1280), "landscape": (1280, 800), "phone": (390, 844)}
 MAX_HEIGHT = 3000
@@ -189,6 +190,25 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "audit-templates", "/audit-templates")
     templates = tour.links(page, r"/audit-templates/[^/]+")
     tour.visit(page, "audit-template", next(iter(templates.values())))
+    # The programme names the departments with no audit this year, each with a link that
+    # plans one for it (issue 19.10); the list exports as the other registers do.
+    tour.visit(page, "audit-programme-warning", "/audit-programmes/2026")
+    warned = page.locator("#not-covered li a")
+    assert warned.count() > 0, "the demo covers every department: nothing to warn about"
+    warned.first.click()
+    page.wait_for_load_state()
+    assert page.locator("#f-department_id option:checked").get_attribute("value")
+    tour.look(page, "audit-new-for-department")
+    page.goto(tour.base + "/audits")
+    assert page.locator("a[href^='/api/v1/audits.csv']").count() == 1
+    assert page.locator("a[href^='/api/v1/audits.xlsx']").count() == 1
+    # The one pager, on a year with two pages of audits.
+    plan_audits_for_the_pager(page, tour.base)
+    tour.visit(page, "audits-pager", f"/audits?year={PAGER_YEAR}")
+    assert page.locator("nav.pager a[rel=next]").count() == 1
+    page.locator("nav.pager a[rel=next]").click()
+    page.wait_for_load_state()
+    tour.look(page, "audits-pager-second")
     tour.visit(page, "nonconformities", "/nonconformities")
     ncs = tour.links(page, r"/nonconformities/\d+")
     tour.visit(page, "nonconformities-filtered", "/nonconformities?status=open&overdue=")
@@ -213,6 +233,8 @@ def test_every_kind_of_page_reads_well(tour, lang):
     # The reviewer and the approver sign (the forms are shown, not submitted).
     page = tour.tab("giamdoc@ubnd.demo.vn")
     tour.visit(page, "home-manager")
+    # The manager's home shows the department's open work, overdue first (issue 19.10).
+    assert page.locator("#department h3 a").count() > 0, "no open work of the department"
     tour.visit(page, "to-sign", "/documents/to-sign")
     tour.visit(page, "revision-review", _href(tour.links(page, r"/revisions/\d+"), "QT-08"))
     tour.visit(page, "nc-open", _href(ncs, "NC-2026-0006"))

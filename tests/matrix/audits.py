@@ -161,6 +161,8 @@ CASES = [
     Case("PATCH", "/api/v1/audit-programmes/{year}", QUALITY, _programme),
     # API: audits
     Case("GET", "/api/v1/audits", READERS),
+    Case("GET", "/api/v1/audits.csv", READERS),
+    Case("GET", "/api/v1/audits.xlsx", READERS),
     Case("POST", "/api/v1/audits", QUALITY, _new_audit),
     Case("GET", "/api/v1/audits/{audit_id}", READERS, _audit("planned")),
     Case("PATCH", "/api/v1/audits/{audit_id}", QUALITY, _audit("planned", _edit)),
