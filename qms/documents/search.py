@@ -4,15 +4,27 @@ Vietnamese is matched with and without diacritics by indexing a folded copy of t
 (lower case, diacritics removed, đ → d, punctuation as spaces) and folding the query the
 same way. The index table (`fts_document`) is created by the migration and kept in sync
 by the service; it is not part of the ORM metadata.
+
+A search is ranked (SQLite FTS5's bm25, PostgreSQL's ts_rank) and limited: only the
+RANKED_AT_MOST newest matching documents (after the register's filters) are scored, so
+the cost of a search stops growing with the register once that many match (scoring is
+per matching document). The page shows each result with a snippet of its text, the
+matched words highlighted (`snippet`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from sqlalchemy import text
+from markupsafe import Markup, escape
+from sqlalchemy import func, literal_column, text
 from sqlmodel import Session
+
+# Documents scored at most for one search: the newest matching ones. A query matching
+# more is too broad to rank usefully; the page asks for another word or a filter.
+RANKED_AT_MOST = 1000
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -68,3 +80,98 @@ def matching_ids_clause(session: Session, query: str):
     return text("SELECT rowid FROM fts_document WHERE fts_document MATCH :fts_query").bindparams(
         fts_query=expression
     )
+
+
+def _fts_query(session: Session, words: list[str]) -> tuple[str, str]:
+    """(dialect, the engine's query string) for words matched as prefixes."""
+    if _dialect(session) == "postgresql":
+        return "postgresql", " & ".join(f"{w}:*" for w in words)
+    return "sqlite", " ".join(f'"{w}"*' for w in words)
+
+
+def ranking(session: Session, query: str):
+    """(the index's column holding the document id, the WHERE clause matching the words,
+    the score: best first when sorted ascending) for ranking documents; None without
+    words to search."""
+    words = tokens(query)
+    if not words:
+        return None
+    dialect, expression = _fts_query(session, words)
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery(literal_column("'simple'"), expression)
+        return (
+            "document_id",
+            literal_column("fts_document.tsv").op("@@")(tsquery),
+            # ts_rank: higher is better; cover density would cost more for the same order.
+            -func.ts_rank(literal_column("fts_document.tsv"), tsquery),
+        )
+    return (
+        "rowid",
+        literal_column("fts_document").op("MATCH")(expression),
+        func.bm25(literal_column("fts_document")),  # lower (more negative) is better
+    )
+
+
+# --- the snippet --------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Markdown's markup, shown as spaces in a snippet (the words stay, the syntax goes).
+_MARKUP = re.compile(r"[#*_`|\[\]~]+|^\s*>+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+
+
+@lru_cache(maxsize=8192)
+def _folded_word(word: str) -> str:
+    return fold(word)
+
+
+def _matches(word: str, wanted: list[str]) -> bool:
+    folded = _folded_word(word)
+    return any(folded.startswith(w) for w in wanted)
+
+
+def snippet(source: str, query: str, *, words_around: int = 14) -> Markup:
+    """A short excerpt of `source` around its first word matching the query, the matching
+    words in it in <mark>, everything else escaped. Empty when no word of the query is in
+    it."""
+    wanted = tokens(query)
+    if not wanted or not source:
+        return Markup("")
+    plain = " ".join(_MARKUP.sub(" ", source).split())
+    spans = [m.span() for m in _WORD.finditer(plain)]
+    # The first word that is a word of the query, else the first that begins with one.
+    first = next((i for i, (b, e) in enumerate(spans) if _folded_word(plain[b:e]) in wanted), None)
+    if first is None:
+        first = next((i for i, (b, e) in enumerate(spans) if _matches(plain[b:e], wanted)), None)
+    if first is None:
+        return Markup("")
+    start_index = max(0, first - words_around // 3)
+    end_index = min(len(spans), start_index + words_around * 2)
+    start, end = spans[start_index][0], spans[end_index - 1][1]
+    found = [(b, e) for b, e in spans[start_index:end_index] if _matches(plain[b:e], wanted)]
+    return _marked(plain, found, start, end)
+
+
+def highlight(value: str, query: str) -> Markup:
+    """The whole of `value` (a title), escaped, with the words matching the query marked."""
+    wanted = tokens(query)
+    found = [
+        (m.start(), m.end())
+        for m in _WORD.finditer(value or "")
+        if wanted and _matches(m.group(), wanted)
+    ]
+    return _marked(value or "", found, 0, len(value or ""))
+
+
+def _marked(plain: str, found, start: int, end: int) -> Markup:
+    pieces = [Markup("… ") if start > 0 else Markup("")]
+    cursor = start
+    for begin, stop in found:
+        if begin < start or stop > end:
+            continue
+        pieces.append(escape(plain[cursor:begin]))
+        pieces.append(Markup("<mark>%s</mark>") % plain[begin:stop])
+        cursor = stop
+    pieces.append(escape(plain[cursor:end]))
+    if end < len(plain):
+        pieces.append(Markup(" …"))
+    return Markup("").join(pieces)

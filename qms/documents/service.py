@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_
+from sqlalchemy import column, func, or_, table
 from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
@@ -181,6 +181,10 @@ class RegisterPage:
     total: int
     limit: int
     offset: int
+    # A search: the items are ranked by relevance; `more` when more documents matched
+    # than were ranked (search.RANKED_AT_MOST, the newest of them).
+    ranked: bool = False
+    more: bool = False
 
 
 def _register_query(
@@ -242,11 +246,51 @@ def list_documents(
     query = _register_query(
         session, status=status, department_id=department_id, kind=kind, clause=clause, q=q
     )
+    rank = search.ranking(session, q) if q and q.strip() else None
+    if rank is not None:
+        return _ranked_page(session, query, rank, limit=limit, offset=offset)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     items = session.exec(
         query.order_by(col(ControlledDocument.code)).limit(limit).offset(offset)
     ).all()
     return RegisterPage(items=list(items), total=total, limit=limit, offset=offset)
+
+
+def _ranked_page(session: Session, query, rank, *, limit: int, offset: int) -> RegisterPage:
+    """The matching documents best first (ties: the newer first). Only the RANKED_AT_MOST
+    newest matching documents are scored and counted, so the work is bounded by that, not
+    by the register's size; the index is read from the oldest candidate's id on."""
+    key, match, score = rank
+    ids = query.with_only_columns(col(ControlledDocument.id)).order_by(
+        col(ControlledDocument.id).desc()
+    )
+    counted = session.exec(
+        select(func.count()).select_from(ids.limit(search.RANKED_AT_MOST + 1).subquery())
+    ).one()
+    candidates = ids.limit(search.RANKED_AT_MOST).cte("candidates")
+    index = table("fts_document", column(key))
+    ranked = session.exec(
+        select(index.c[key])
+        .join(candidates, candidates.c.id == index.c[key])
+        .where(match, index.c[key] >= select(func.min(candidates.c.id)).scalar_subquery())
+        .order_by(score, index.c[key].desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    found = {
+        d.id: d
+        for d in session.exec(
+            select(ControlledDocument).where(col(ControlledDocument.id).in_(ranked))
+        ).all()
+    }
+    return RegisterPage(
+        items=[found[i] for i in ranked if i in found],
+        total=min(counted, search.RANKED_AT_MOST),
+        limit=limit,
+        offset=offset,
+        ranked=True,
+        more=counted > search.RANKED_AT_MOST,
+    )
 
 
 def all_documents(*, session: Session, **filters) -> list[ControlledDocument]:

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from qms.auth import service as auth
 from qms.auth.permissions import can, require
 from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
-from qms.documents import content, export, service
+from qms.documents import content, export, search, service
 from qms.documents.api import file_response, pdf_response
 from qms.documents.models import Revision
 from qms.documents.permissions import may_approve_documents
@@ -129,15 +129,29 @@ def register(
     require(user, "document.list")
     filters = _filters(status, department_id, kind, clause, q)
     page = service.list_documents(session=session, limit=PAGE_SIZE, offset=offset, **filters)
+    effective = service.effective_revisions_for(
+        session=session, document_ids=[d.id for d in page.items]
+    )
     return render(
         request,
         "documents/list.html",
         {
             "page": page,
             "filters": filters,
-            "effective": service.effective_revisions_for(
-                session=session, document_ids=[d.id for d in page.items]
-            ),
+            "effective": effective,
+            # A search: each result's title with the matched words marked, and a snippet
+            # of its effective text around them (escaped, see search.snippet).
+            "found": {
+                d.id: (
+                    search.highlight(d.title, q or ""),
+                    search.snippet(
+                        effective[d.id].content_md if d.id in effective else "", q or ""
+                    ),
+                )
+                for d in page.items
+            }
+            if page.ranked
+            else {},
             "departments": auth.list_departments(session=session),
             "statuses": [("", N_("Current (not obsolete)"))]
             + [(s.value, DOCUMENT_STATUS_LABELS[s]) for s in DocumentStatus]
