@@ -114,52 +114,67 @@ def ranking(session: Session, query: str):
 
 # --- the snippet --------------------------------------------------------------------------
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Markdown's markup, shown as spaces in a snippet (the words stay, the syntax goes).
-_MARKUP = re.compile(r"[#*_`|\[\]~]+|^\s*>+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+_MARKUP = re.compile(r"[#*_`|\[\]~]+|-{2,}|^\s*>+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
 
 
-@lru_cache(maxsize=8192)
-def _folded_word(word: str) -> str:
-    return fold(word)
+def _letter_classes() -> dict[str, str]:
+    """For each letter a-z, every letter folding to it ('a' → 'aàáảãạăằ…Â…'), so that a
+    folded query word becomes a regular expression matching the text as written."""
+    classes: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+    for code in range(0xC0, 0x1F00):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1 and folded in classes:
+            classes[folded].add(char)
+    return {c: "[" + "".join(sorted(chars)) + "]" for c, chars in classes.items()}
 
 
-def _matches(word: str, wanted: list[str]) -> bool:
-    folded = _folded_word(word)
-    return any(folded.startswith(w) for w in wanted)
+_CLASSES = _letter_classes()
 
 
-def snippet(source: str, query: str, *, words_around: int = 14) -> Markup:
-    """A short excerpt of `source` around its first word matching the query, the matching
-    words in it in <mark>, everything else escaped. Empty when no word of the query is in
-    it."""
+@lru_cache(maxsize=256)
+def _pattern(query: str, whole: bool) -> re.Pattern | None:
+    """The query's words as written in a text (any diacritics, any case): as whole words,
+    or as the beginnings of words (how the index matches them)."""
     wanted = tokens(query)
-    if not wanted or not source:
+    if not wanted:
+        return None
+    words = ["".join(_CLASSES.get(c, re.escape(c)) for c in w) for w in wanted]
+    tail = r"(?!\w)" if whole else r"\w*"
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")" + tail)
+
+
+def snippet(source: str, query: str, *, before: int = 60, after: int = 160) -> Markup:
+    """A short excerpt of `source` around its first word matching the query (a whole word
+    of the query first, else a word beginning with one), the matching words in it in
+    <mark>, everything else escaped. Empty when no word of the query is in it."""
+    prefixes = _pattern(query, False)
+    if prefixes is None or not source:
         return Markup("")
     plain = " ".join(_MARKUP.sub(" ", source).split())
-    spans = [m.span() for m in _WORD.finditer(plain)]
-    # The first word that is a word of the query, else the first that begins with one.
-    first = next((i for i, (b, e) in enumerate(spans) if _folded_word(plain[b:e]) in wanted), None)
-    if first is None:
-        first = next((i for i, (b, e) in enumerate(spans) if _matches(plain[b:e], wanted)), None)
+    first = _pattern(query, True).search(plain) or prefixes.search(plain)
     if first is None:
         return Markup("")
-    start_index = max(0, first - words_around // 3)
-    end_index = min(len(spans), start_index + words_around * 2)
-    start, end = spans[start_index][0], spans[end_index - 1][1]
-    found = [(b, e) for b, e in spans[start_index:end_index] if _matches(plain[b:e], wanted)]
+    # From the start of a word a little before the match to the end of one after it.
+    start = max(0, first.start() - before)
+    if start > 0:
+        space = plain.find(" ", start, first.start())
+        start = space + 1 if space != -1 else first.start()
+    end = min(len(plain), first.end() + after)
+    if end < len(plain):
+        space = plain.rfind(" ", first.end(), end)
+        end = space if space != -1 else first.end()
+    found = [m.span() for m in prefixes.finditer(plain, start, end)]
     return _marked(plain, found, start, end)
 
 
 def highlight(value: str, query: str) -> Markup:
     """The whole of `value` (a title), escaped, with the words matching the query marked."""
-    wanted = tokens(query)
-    found = [
-        (m.start(), m.end())
-        for m in _WORD.finditer(value or "")
-        if wanted and _matches(m.group(), wanted)
-    ]
-    return _marked(value or "", found, 0, len(value or ""))
+    prefixes = _pattern(query, False)
+    value = value or ""
+    found = [m.span() for m in prefixes.finditer(value)] if prefixes is not None else []
+    return _marked(value, found, 0, len(value))
 
 
 def _marked(plain: str, found, start: int, end: int) -> Markup:

@@ -85,10 +85,17 @@ def get_revision(*, session: Session, revision_id: int) -> Revision:
     return revision
 
 
+def _of_document(query):
+    """Revisions of a document the caller holds: its row is in the session already, so
+    Revision.document is not joined again (with the document's clauses and distribution
+    loaded again after it, two queries more per call)."""
+    return query.options(lazyload(Revision.document))  # type: ignore[arg-type]
+
+
 def revisions_of(*, session: Session, document: ControlledDocument) -> list[Revision]:
     return list(
         session.exec(
-            select(Revision)
+            _of_document(select(Revision))
             .where(Revision.document_id == document.id)
             .order_by(col(Revision.number).desc())
         ).all()
@@ -97,7 +104,7 @@ def revisions_of(*, session: Session, document: ControlledDocument) -> list[Revi
 
 def effective_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
     return session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             Revision.document_id == document.id,
             Revision.status == RevisionStatus.effective.value,
         )
@@ -108,7 +115,7 @@ def current_revision(*, session: Session, document: ControlledDocument) -> Revis
     """What the document reads as now: the effective revision, or for an obsolete document
     the last one published (shown with its watermark)."""
     return session.exec(
-        select(Revision)
+        _of_document(select(Revision))
         .where(
             Revision.document_id == document.id,
             col(Revision.status).in_(
@@ -122,7 +129,7 @@ def current_revision(*, session: Session, document: ControlledDocument) -> Revis
 
 def open_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
     return session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             Revision.document_id == document.id,
             col(Revision.status).in_([s.value for s in OPEN]),
         )
@@ -132,8 +139,9 @@ def open_revision(*, session: Session, document: ControlledDocument) -> Revision
 def effective_revisions_for(*, session: Session, document_ids: list[int]) -> dict[int, Revision]:
     if not document_ids:
         return {}
+    # The documents are the caller's: Revision.document is found in the session.
     rows = session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             col(Revision.document_id).in_(document_ids),
             Revision.status == RevisionStatus.effective.value,
         )
@@ -165,6 +173,32 @@ def signoffs(*, session: Session, revision: Revision) -> list[Signature]:
             if signature is not None and signature.voided_at is None:
                 found.append(signature)
     return found
+
+
+def signoffs_for(*, session: Session, revisions: list[Revision]) -> dict[int, list[Signature]]:
+    """signoffs() of each revision, in one query."""
+    wanted = {
+        i
+        for r in revisions
+        for i in (r.review_signature_id, r.approval_signature_id)
+        if i is not None
+    }
+    found = (
+        {
+            s.id: s
+            for s in session.exec(select(Signature).where(col(Signature.id).in_(wanted))).all()
+        }
+        if wanted
+        else {}
+    )
+    return {
+        r.id: [
+            found[i]
+            for i in (r.review_signature_id, r.approval_signature_id)
+            if i in found and found[i].voided_at is None
+        ]
+        for r in revisions
+    }
 
 
 def void_signoffs(*, session: Session, revision: Revision) -> list[Signature]:

@@ -313,6 +313,8 @@ def to_sign_page(request: Request, session: SessionDep, user: PageUser, settings
 
 
 def _document_context(session, user, document, **extra) -> dict:
+    # Every department first: the document's own is then found in the session, no query.
+    departments = auth.list_departments(session=session)
     current = service.current_revision(session=session, document=document)
     if current is not None:
         service.read_revision(session=session, by=user, revision=current)
@@ -332,11 +334,11 @@ def _document_context(session, user, document, **extra) -> dict:
         "current": current,
         "current_html": content.render_markdown(current.content_md) if current else "",
         "revisions": revisions,
-        "signoffs": {r.id: service.signoffs(session=session, revision=r) for r in revisions},
+        "signoffs": service.signoffs_for(session=session, revisions=revisions),
         "open_revision": service.open_revision(session=session, document=document),
         "names": names,
         "department": auth.get_department(session=session, department_id=document.department_id),
-        "departments": auth.list_departments(session=session),
+        "departments": departments,
         "readers": readers,
         "acknowledged": service.acknowledged_by(session=session, revision=current, user=user),
         "periodic_reviews": service.periodic_reviews(session=session, document=document),
@@ -510,7 +512,7 @@ def history(request: Request, document_id: IdPath, session: SessionDep, user: Pa
             "revisions": revisions,
             "readable": readable,
             "names": names,
-            "signoffs": {r.id: service.signoffs(session=session, revision=r) for r in revisions},
+            "signoffs": service.signoffs_for(session=session, revisions=revisions),
             "events": events,
             **LABELS,
         },
