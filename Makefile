@@ -37,7 +37,7 @@ test: install-test
 	@bash scripts/pytest.sh $(ARGS)
 
 bench: install-test
-	$(BIN)/python -m bench.run $(ARGS)
+	$(BIN)/python -m bench.run $(if $(DB),--db $(DB)) $(ARGS)
 
 messages: install-test
 	$(BIN)/python scripts/messages.py

@@ -2,7 +2,7 @@
 
     python -m bench.run             # full: ~10 minutes on a 2-core machine
     python -m bench.run --quick     # tiny scale, short load: under a minute, proves the harness
-    python -m bench.run --pg        # also generate on PostgreSQL and run its throughput/sweep
+    python -m bench.run --db postgres   # PostgreSQL beside SQLite (--pg is the same)
 
 Sections: data generation (1/10 and full), latency of pages and API (at both sizes, with
 the ratio of the medians), throughput and worker memory under load, the reminder sweep,
@@ -104,9 +104,13 @@ def section_generate(report: Report, plan: Plan, root: Path, url_for) -> dict[fl
 
 
 def section_latency(
-    report: Report, plan: Plan, datasets: dict[float, Dataset], only: tuple[str, ...] = ()
+    report: Report,
+    plan: Plan,
+    datasets: dict[float, Dataset],
+    label: str = "SQLite",
+    only: tuple[str, ...] = (),
 ) -> None:
-    print("\n== latency (1 worker, sequential requests)", flush=True)
+    print(f"\n== latency on {label} (1 worker, sequential requests)", flush=True)
     small, large = plan.scales
     results = {}
     for scale in (small, large):
@@ -114,12 +118,17 @@ def section_latency(
         results[scale] = latency.measure(
             datasets[scale], requests=requests, warmup=plan.latency_warmup, only=only
         )
-    report.data["latency"] = results
+    if label == "SQLite":
+        report.data["latency"] = results
+    else:
+        report.data.setdefault("latency_by_db", {})[label] = results
+    # SQLite's rows keep their names (earlier runs compare with them); others are prefixed.
+    prefix = "" if label == "SQLite" else f"{label}: "
     for name, figures in results[large]["endpoints"].items():
         goal = figures["goal_ms"]
         report.add(
             "latency",
-            f"{name}: p50 / p95 / p99",
+            f"{prefix}{name}: p50 / p95 / p99",
             f"{figures['p50']:.0f} / {figures['p95']:.0f} / {figures['p99']:.0f}",
             f"p95 < {goal} ms",
             figures["p95"] < goal,
@@ -127,7 +136,7 @@ def section_latency(
         )
     for name, figures in results[large]["endpoints"].items():
         ratio = figures["p50"] / results[small]["endpoints"][name]["p50"]
-        report.add("size ratio", f"{name}: p50 full / p50 tenth", ratio, "< 2", ratio < 2)
+        report.add("size ratio", f"{prefix}{name}: p50 full / p50 tenth", ratio, "< 2", ratio < 2)
     for missing in results[large]["missing"]:
         report.note(f"latency: {missing}")
 
@@ -375,13 +384,47 @@ def section_pdf(report: Report, plan: Plan) -> None:
         )
 
 
+def side_by_side(data: dict) -> list[str]:
+    """SQLite and PostgreSQL in one table, when both were measured in this run."""
+    other = data.get("latency_by_db", {})
+    if "latency" not in data or not other:
+        return []
+    label = next(iter(other))
+    sqlite, pg = data["latency"], other[label]
+    small, large = sorted(sqlite)
+    lines = [
+        f"## SQLite and {label} side by side",
+        "",
+        f"| endpoint | SQLite p50 / p95 ms | {label} p50 / p95 ms | SQLite ratio | {label} ratio |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, figures in sqlite[large]["endpoints"].items():
+        theirs = pg[large]["endpoints"].get(name)
+        if theirs is None:
+            continue
+        ratio = figures["p50"] / sqlite[small]["endpoints"][name]["p50"]
+        their_ratio = theirs["p50"] / pg[small]["endpoints"][name]["p50"]
+        lines.append(
+            f"| {name} | {figures['p50']:.0f} / {figures['p95']:.0f} "
+            f"| {theirs['p50']:.0f} / {theirs['p95']:.0f} | {ratio:.1f} | {their_ratio:.1f} |"
+        )
+    runs = data.get("throughput", {})
+    if "SQLite" in runs and label in runs:
+        a, b = runs["SQLite"], runs[label]
+        lines.append(
+            f"| throughput: requests per second, p95 ms, errors | {a['rps']:.1f}, {a['p95']:.0f}, "
+            f"{a['errors']} | {b['rps']:.1f}, {b['p95']:.0f}, {b['errors']} | | |"
+        )
+    return [*lines, ""]
+
+
 def write_results(report: Report, info: dict, args, started: float, path: Path) -> None:
     elapsed = time.perf_counter() - started
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench.run{' --quick' if args.quick else ''}{' --pg' if args.pg else ''}"
-        f"{f' --skip {args.skip}' if args.skip else ''}"
+        f"Written by `python -m bench.run{' --quick' if args.quick else ''}"
+        f"{' --db postgres' if args.pg else ''}{' --skip ' + args.skip if args.skip else ''}"
         f"{f' --only-endpoints {args.only_endpoints!r}' if args.only_endpoints else ''}` "
         f"on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took {elapsed / 60:.1f} minutes. "
         "See bench/README.md for what each figure means.",
@@ -399,6 +442,7 @@ def write_results(report: Report, info: dict, args, started: float, path: Path) 
         *(f"| {s} | {f} | {v} | {g} | {m} |" for s, f, v, g, m in report.rows),
         "",
     ]
+    lines += side_by_side(report.data)
     if report.notes:
         lines += ["## Notes", "", *(f"- {n}" for n in report.notes), ""]
     if args.analysis and args.analysis.exists():
@@ -410,8 +454,18 @@ def write_results(report: Report, info: dict, args, started: float, path: Path) 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny scale, 5 s of load")
-    parser.add_argument("--pg", action="store_true", help="also run on PostgreSQL")
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: also generate both sizes on PostgreSQL and measure its latency, "
+        "size ratios and throughput beside SQLite's",
+    )
+    parser.add_argument("--pg", action="store_true", help="the same as --db postgres")
     parser.add_argument("--pg-url", default=None, help="an empty database to use (else created)")
+    parser.add_argument(
+        "--pg-prefix", default="qms_bench", help="name of the PostgreSQL databases created"
+    )
     parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--results", type=Path, default=None, help="default bench/RESULTS.md")
     parser.add_argument(
@@ -432,6 +486,7 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     only = tuple(w.strip() for w in args.only_endpoints.split(",") if w.strip())
+    args.pg = args.pg or args.db == "postgres"
     plan = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
     results_path = args.results or (
@@ -439,12 +494,18 @@ def main(argv=None) -> None:
     )
     args.work_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    pg_name = None
+    # One PostgreSQL database per size (created and dropped here unless --pg-url names the
+    # full-size one: then only it is used, for the throughput).
+    pg_names: list[str] = []
+    pg_urls: dict[float, str] = {}
     pg_url = args.pg_url
     if args.pg and pg_url is None:
-        pg_name = f"qms_bench_{os.getpid()}"
-        _pg("createdb", pg_name)
-        pg_url = _pg_url(pg_name)
+        for scale in plan.scales:
+            name = f"{args.pg_prefix}_{os.getpid()}_{str(scale).replace('.', '_')}"
+            _pg("createdb", name)
+            pg_names.append(name)
+            pg_urls[scale] = _pg_url(name)
+        pg_url = pg_urls[plan.scales[1]]
     info = machine(pg_url)
     info["scale"] = f"{plan.scales[0]} and {plan.scales[1]} of the issue's organisation"
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), flush=True)
@@ -475,26 +536,36 @@ def main(argv=None) -> None:
         attempt("sweeps", section_sweeps, report, plan, datasets, "SQLite")
         attempt("reviews", section_reviews, report, plan, datasets)
         attempt("evidence", section_evidence, report, plan, datasets)
-        attempt("latency", section_latency, report, plan, datasets, only)
+        attempt("latency", section_latency, report, plan, datasets, "SQLite", only)
         attempt("throughput", section_throughput, report, plan, large, "SQLite")
         attempt("imports", section_imports, report, plan, large)
         if args.pg:
             print("\n== PostgreSQL", flush=True)
-            summary = generate.generate(
-                scale=plan.scales[1], data_dir=args.work_dir / "pg", url=pg_url, quiet=True
+            pg_datasets = {}
+            for scale in plan.scales if pg_urls else plan.scales[1:]:
+                data_dir = args.work_dir / f"pg-{scale}"
+                url = pg_urls.get(scale, pg_url)
+                summary = generate.generate(scale=scale, data_dir=data_dir, url=url, quiet=True)
+                report.add("generate", f"PostgreSQL scale {scale}", summary["seconds"], unit="s")
+                pg_datasets[scale] = Dataset.load(data_dir, url)
+            if len(pg_datasets) == 2:
+                attempt("sweeps", section_sweeps, report, plan, pg_datasets, "PostgreSQL")
+                attempt("latency", section_latency, report, plan, pg_datasets, "PostgreSQL", only)
+            attempt(
+                "throughput",
+                section_throughput,
+                report,
+                plan,
+                pg_datasets[plan.scales[1]],
+                "PostgreSQL",
             )
-            report.add(
-                "generate", f"PostgreSQL scale {plan.scales[1]}", summary["seconds"], unit="s"
-            )
-            pg_dataset = Dataset.load(args.work_dir / "pg", pg_url)
-            attempt("throughput", section_throughput, report, plan, pg_dataset, "PostgreSQL")
         attempt("pdf", section_pdf, report, plan)
     finally:
-        if pg_name:
+        for name in pg_names:
             try:
-                _pg("dropdb", pg_name)
+                _pg("dropdb", name)
             except subprocess.CalledProcessError as exc:
-                print(f"could not drop {pg_name}: {exc.stderr}")
+                print(f"could not drop {name}: {exc.stderr}")
     report.note(
         "wall time by section: "
         + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in spent.items())

@@ -294,5 +294,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.nav.extend(getattr(web, "NAV", []))
         if hasattr(web, "unread_badge"):
             app.state.unread_counter = web.unread_badge
+        if hasattr(web, "unread_column"):
+            app.state.unread_column = web.unread_column
 
     return app

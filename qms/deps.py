@@ -89,13 +89,19 @@ def resolve_user(request: Request, session: Session) -> User | None:
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
+            # A page read by a person: the header's unread count comes in the same query.
+            badge = getattr(request.app.state, "unread_column", None)
+            also = (badge(),) if badge is not None and request.method in SAFE_METHODS else ()
             found = auth.user_for_session(
                 session=session,
                 token=cookie,
                 idle=timedelta(minutes=settings.session_idle_minutes),
+                also=also,
             )
             if found:
-                user, login = found
+                user, login, *extra = found
+                if extra:
+                    request.state.unread = (user.id, extra[0])
                 request.state.auth_method = "session"
                 if utcnow() - login.last_seen_at > TOUCH_EVERY:
                     if request.method in SAFE_METHODS and settings.is_sqlite:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,9 @@ env = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
+    # Compiled templates stay in memory: no stat() of each template file (and of each it
+    # extends or includes) on every render. QMS_TEMPLATES_RELOAD=1 while editing them.
+    auto_reload=os.environ.get("QMS_TEMPLATES_RELOAD") == "1",
 )
 env.install_null_translations(newstyle=True)
 
@@ -175,11 +179,14 @@ def render(
     # Counted in the request's own transaction when it is still open: a second pooled
     # connection per page would double what a page holds of a full pool.
     session = getattr(request.state, "db_session", None)
-    unread = (
-        counter(request.app.state.engine, user.id, session=session)
-        if user is not None and counter
-        else 0
-    )
+    # Read with the sign-in (deps.resolve_user) on a GET: one round trip less per page.
+    known = getattr(request.state, "unread", None)
+    if user is None or not counter:
+        unread = 0
+    elif known is not None and known[0] == user.id:
+        unread = known[1]
+    else:
+        unread = counter(request.app.state.engine, user.id, session=session)
     values = {
         "unread": unread,
         "request": request,

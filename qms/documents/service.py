@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, column, func, or_, table
 from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
@@ -85,10 +85,17 @@ def get_revision(*, session: Session, revision_id: int) -> Revision:
     return revision
 
 
+def _of_document(query):
+    """Revisions of a document the caller holds: its row is in the session already, so
+    Revision.document is not joined again (with the document's clauses and distribution
+    loaded again after it, two queries more per call)."""
+    return query.options(lazyload(Revision.document))  # type: ignore[arg-type]
+
+
 def revisions_of(*, session: Session, document: ControlledDocument) -> list[Revision]:
     return list(
         session.exec(
-            select(Revision)
+            _of_document(select(Revision))
             .where(Revision.document_id == document.id)
             .order_by(col(Revision.number).desc())
         ).all()
@@ -97,7 +104,7 @@ def revisions_of(*, session: Session, document: ControlledDocument) -> list[Revi
 
 def effective_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
     return session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             Revision.document_id == document.id,
             Revision.status == RevisionStatus.effective.value,
         )
@@ -108,7 +115,7 @@ def current_revision(*, session: Session, document: ControlledDocument) -> Revis
     """What the document reads as now: the effective revision, or for an obsolete document
     the last one published (shown with its watermark)."""
     return session.exec(
-        select(Revision)
+        _of_document(select(Revision))
         .where(
             Revision.document_id == document.id,
             col(Revision.status).in_(
@@ -122,7 +129,7 @@ def current_revision(*, session: Session, document: ControlledDocument) -> Revis
 
 def open_revision(*, session: Session, document: ControlledDocument) -> Revision | None:
     return session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             Revision.document_id == document.id,
             col(Revision.status).in_([s.value for s in OPEN]),
         )
@@ -132,8 +139,9 @@ def open_revision(*, session: Session, document: ControlledDocument) -> Revision
 def effective_revisions_for(*, session: Session, document_ids: list[int]) -> dict[int, Revision]:
     if not document_ids:
         return {}
+    # The documents are the caller's: Revision.document is found in the session.
     rows = session.exec(
-        select(Revision).where(
+        _of_document(select(Revision)).where(
             col(Revision.document_id).in_(document_ids),
             Revision.status == RevisionStatus.effective.value,
         )
@@ -167,6 +175,32 @@ def signoffs(*, session: Session, revision: Revision) -> list[Signature]:
     return found
 
 
+def signoffs_for(*, session: Session, revisions: list[Revision]) -> dict[int, list[Signature]]:
+    """signoffs() of each revision, in one query."""
+    wanted = {
+        i
+        for r in revisions
+        for i in (r.review_signature_id, r.approval_signature_id)
+        if i is not None
+    }
+    found = (
+        {
+            s.id: s
+            for s in session.exec(select(Signature).where(col(Signature.id).in_(wanted))).all()
+        }
+        if wanted
+        else {}
+    )
+    return {
+        r.id: [
+            found[i]
+            for i in (r.review_signature_id, r.approval_signature_id)
+            if i in found and found[i].voided_at is None
+        ]
+        for r in revisions
+    }
+
+
 def void_signoffs(*, session: Session, revision: Revision) -> list[Signature]:
     """Signatures given to the revision and voided since (it went back to its author)."""
     return trail.voided_for(session=session, record_type="revision", record_id=revision.id)
@@ -181,6 +215,10 @@ class RegisterPage:
     total: int
     limit: int
     offset: int
+    # A search: the items are ranked by relevance; `more` when more documents matched
+    # than were ranked (search.RANKED_AT_MOST, the newest of them).
+    ranked: bool = False
+    more: bool = False
 
 
 def _register_query(
@@ -242,11 +280,51 @@ def list_documents(
     query = _register_query(
         session, status=status, department_id=department_id, kind=kind, clause=clause, q=q
     )
+    rank = search.ranking(session, q) if q and q.strip() else None
+    if rank is not None:
+        return _ranked_page(session, query, rank, limit=limit, offset=offset)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     items = session.exec(
         query.order_by(col(ControlledDocument.code)).limit(limit).offset(offset)
     ).all()
     return RegisterPage(items=list(items), total=total, limit=limit, offset=offset)
+
+
+def _ranked_page(session: Session, query, rank, *, limit: int, offset: int) -> RegisterPage:
+    """The matching documents best first (ties: the newer first). Only the RANKED_AT_MOST
+    newest matching documents are scored and counted, so the work is bounded by that, not
+    by the register's size; the index is read from the oldest candidate's id on."""
+    key, match, score = rank
+    ids = query.with_only_columns(col(ControlledDocument.id)).order_by(
+        col(ControlledDocument.id).desc()
+    )
+    counted = session.exec(
+        select(func.count()).select_from(ids.limit(search.RANKED_AT_MOST + 1).subquery())
+    ).one()
+    candidates = ids.limit(search.RANKED_AT_MOST).cte("candidates")
+    index = table("fts_document", column(key))
+    ranked = session.exec(
+        select(index.c[key])
+        .join(candidates, candidates.c.id == index.c[key])
+        .where(match, index.c[key] >= select(func.min(candidates.c.id)).scalar_subquery())
+        .order_by(score, index.c[key].desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    found = {
+        d.id: d
+        for d in session.exec(
+            select(ControlledDocument).where(col(ControlledDocument.id).in_(ranked))
+        ).all()
+    }
+    return RegisterPage(
+        items=[found[i] for i in ranked if i in found],
+        total=min(counted, search.RANKED_AT_MOST),
+        limit=limit,
+        offset=offset,
+        ranked=True,
+        more=counted > search.RANKED_AT_MOST,
+    )
 
 
 def all_documents(*, session: Session, **filters) -> list[ControlledDocument]:

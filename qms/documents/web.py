@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from qms.auth import service as auth
 from qms.auth.permissions import can, require
 from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
-from qms.documents import content, export, service
+from qms.documents import content, export, search, service
 from qms.documents.api import file_response, pdf_response
 from qms.documents.models import Revision
 from qms.documents.permissions import may_approve_documents
@@ -129,15 +129,29 @@ def register(
     require(user, "document.list")
     filters = _filters(status, department_id, kind, clause, q)
     page = service.list_documents(session=session, limit=PAGE_SIZE, offset=offset, **filters)
+    effective = service.effective_revisions_for(
+        session=session, document_ids=[d.id for d in page.items]
+    )
     return render(
         request,
         "documents/list.html",
         {
             "page": page,
             "filters": filters,
-            "effective": service.effective_revisions_for(
-                session=session, document_ids=[d.id for d in page.items]
-            ),
+            "effective": effective,
+            # A search: each result's title with the matched words marked, and a snippet
+            # of its effective text around them (escaped, see search.snippet).
+            "found": {
+                d.id: (
+                    search.highlight(d.title, q or ""),
+                    search.snippet(
+                        effective[d.id].content_md if d.id in effective else "", q or ""
+                    ),
+                )
+                for d in page.items
+            }
+            if page.ranked
+            else {},
             "departments": auth.list_departments(session=session),
             "statuses": [("", N_("Current (not obsolete)"))]
             + [(s.value, DOCUMENT_STATUS_LABELS[s]) for s in DocumentStatus]
@@ -299,6 +313,8 @@ def to_sign_page(request: Request, session: SessionDep, user: PageUser, settings
 
 
 def _document_context(session, user, document, **extra) -> dict:
+    # Every department first: the document's own is then found in the session, no query.
+    departments = auth.list_departments(session=session)
     current = service.current_revision(session=session, document=document)
     if current is not None:
         service.read_revision(session=session, by=user, revision=current)
@@ -318,11 +334,11 @@ def _document_context(session, user, document, **extra) -> dict:
         "current": current,
         "current_html": content.render_markdown(current.content_md) if current else "",
         "revisions": revisions,
-        "signoffs": {r.id: service.signoffs(session=session, revision=r) for r in revisions},
+        "signoffs": service.signoffs_for(session=session, revisions=revisions),
         "open_revision": service.open_revision(session=session, document=document),
         "names": names,
         "department": auth.get_department(session=session, department_id=document.department_id),
-        "departments": auth.list_departments(session=session),
+        "departments": departments,
         "readers": readers,
         "acknowledged": service.acknowledged_by(session=session, revision=current, user=user),
         "periodic_reviews": service.periodic_reviews(session=session, document=document),
@@ -496,7 +512,7 @@ def history(request: Request, document_id: IdPath, session: SessionDep, user: Pa
             "revisions": revisions,
             "readable": readable,
             "names": names,
-            "signoffs": {r.id: service.signoffs(session=session, revision=r) for r in revisions},
+            "signoffs": service.signoffs_for(session=session, revisions=revisions),
             "events": events,
             **LABELS,
         },

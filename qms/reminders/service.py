@@ -294,6 +294,18 @@ def unread_count(*, session: Session, user_id: int) -> int:
     ).one()
 
 
+def unread_count_column():
+    """unread_count as a scalar subquery correlated to user_account.id."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == User.id, col(Notification.read_at).is_(None))
+        .correlate(User)
+        .scalar_subquery()
+        .label("unread")
+    )
+
+
 def mark_read(*, session: Session, user: User, notification_id: int) -> Notification:
     notification = session.get(Notification, notification_id)
     if notification is None or notification.recipient_id != user.id:

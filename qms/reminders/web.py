@@ -85,6 +85,12 @@ def run_sweep(request: Request, session: SessionDep, user: PageUser, settings: S
     return redirect(request, "/admin/reminders", flash=N_("The reminder sweep has run."))
 
 
+def unread_column():
+    """The header's unread count as a column of the sign-in query (correlated to the
+    signed-in user's id): qms.deps reads it with the user on every page."""
+    return service.unread_count_column()
+
+
 def unread_badge(engine, user_id: int, session=None) -> int:
     from qms.db import unit_of_work
 
