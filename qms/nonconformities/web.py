@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from qms.auth import service as auth
 from qms.auth.models import Role
-from qms.auth.permissions import can, require
+from qms.auth.permissions import require
 from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
@@ -29,10 +29,17 @@ from qms.nonconformities.models import (
     Severity,
     Source,
 )
-from qms.nonconformities.states import STATUS_LABELS, Status
+from qms.nonconformities.states import (
+    CHECK_EFFECTIVE,
+    COMPLETE_ACTION,
+    FORMS,
+    STATUS_LABELS,
+    Status,
+)
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
 from qms.risks import service as risks
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -174,7 +181,12 @@ def register(request: Request, session: SessionDep, user: PageUser, settings: Se
             "filters": kept,
             "export_query": ("?" + query) if query else "",
             "overdue": service.overdue_ids(session=session, ids=ids, today=today),
-            "ages": {nc.id: service.age_days(nc, today=today, tz=settings.tz) for nc in rows},
+            # Days open, of those still to be dealt with.
+            "ages": {
+                nc.id: service.age_days(nc, today=today, tz=settings.tz)
+                for nc in rows
+                if nc.status in service.ACTIVE
+            },
             "people": service.people_named(session=session, ids=[nc.owner_id for nc in rows]),
             "departments": auth.list_departments(session=session),
             "managers": auth.list_users(session=session, role=Role.manager, active_only=False),
@@ -271,12 +283,15 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
     )
     ready = service.is_ready_to_close(session=session, nc=nc)
     signature, signature_state = service.closure_signature(session=session, nc=nc)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, nc, session=session)
+    may["complete"] = {
+        a.id
+        for a in actions
+        if COMPLETE_ACTION.refusal(user, nc, session=session, subject=a) is None
+    }
+    verify_refused = CHECK_EFFECTIVE.refusal(user, nc, session=session)
     status = Status(nc.status)
-    owns_action = any(a.owner_id == user.id for a in actions)
-    may_plan = can(user, "nonconformity.manage", nc) and status in (
-        Status.investigating,
-        Status.action_planned,
-    )
     return {
         **LABELS,
         "nc": nc,
@@ -292,33 +307,14 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
         "ready": ready,
+        "active": status in service.ACTIVE,
+        "verifying": status is Status.verifying,
         # Who may own an action: only for the form that asks, and only their names (not
         # every user loaded with their roles on every view of the record).
-        "active_users": auth.user_names(session=session) if may_plan else [],
+        "active_users": auth.user_names(session=session) if may["plan"] else [],
         "methods": list(METHOD_LABELS),
-        # Exactly the forms this viewer may use now.
-        "may": {
-            "investigate": can(user, "nonconformity.manage", nc)
-            and status in (Status.open, Status.investigating, Status.action_planned),
-            "plan": may_plan,
-            "verify": can(user, "nonconformity.verify", nc)
-            and status == Status.verifying
-            and not ready
-            and not owns_action,
-            "close": can(user, "nonconformity.close", nc) and ready,
-            "cancel": can(user, "nonconformity.cancel", nc) and status in service.ACTIVE,
-            "complete": {
-                a.id
-                for a in actions
-                if can(user, "corrective_action.complete", a)
-                and a.done_on is None
-                and status == Status.action_planned
-            },
-        },
-        "verifier_owns_action": can(user, "nonconformity.verify", nc)
-        and status == Status.verifying
-        and not ready
-        and owns_action,
+        "may": may,
+        "verifier_owns_action": verify_refused is not None and verify_refused.field == "verifier",
         "form_name": None,
         "form_action_id": None,
         # The register entries this nonconformity revealed or realised (risks domain).
