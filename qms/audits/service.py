@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import and_, exists, func, or_
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms.audits import checklists, files, findings
@@ -28,6 +27,7 @@ from qms.audits.models import (
     Result,
 )
 from qms.audits.states import AuditStatus, check_transition, transition
+from qms.auth import service as auth_service
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
@@ -347,19 +347,7 @@ def progress(*, session: Session, audit_ids) -> dict[int, tuple[int, int]]:
     return out
 
 
-def _named(query):
-    """Users loaded for their names: their roles are not loaded with them (one query
-    less; read lazily if ever needed)."""
-    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
-
-
-def people(*, session: Session, ids) -> dict[int, User]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {
-        u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(wanted))).all()
-    }
+people = auth_service.people_named
 
 
 # --- planning ---------------------------------------------------------------------------

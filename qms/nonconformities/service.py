@@ -13,7 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, not_, or_
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms.auth import service as auth
@@ -377,17 +376,7 @@ def action_progress(*, session: Session, ids: Iterable[int]) -> dict[int, tuple[
     return {nc_id: (int(done), int(total)) for nc_id, done, total in rows}
 
 
-def _named(query):
-    """Users loaded for their names: their roles are not loaded with them (one query
-    less; read lazily if ever needed)."""
-    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
-
-
-def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(ids))).all()}
+people_named = auth.people_named
 
 
 # --- raising ----------------------------------------------------------------------------
