@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from qms.audits import checklists, files, findings, service
+from qms import files
+from qms.audits import checklists, findings, service
 from qms.audits.models import (
     AttachmentPublic,
     AuditCreate,

@@ -13,7 +13,8 @@ from typing import BinaryIO
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
-from qms.audits import checklists, files, findings
+from qms import files
+from qms.audits import checklists, findings
 from qms.audits import permissions as _rules  # noqa: F401  (declares the domain's rules)
 from qms.audits.models import (
     LONG_TEXT,
@@ -752,18 +753,21 @@ def add_attachment(
     _require_open_for_answers(audit)
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
-    stored = files.store_upload(files_dir=files_dir, stream=stream, max_bytes=max_bytes)
+    stored = files.store(
+        files_dir=files_dir,
+        source=stream,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=files.PHOTOS_PDF_OFFICE,
+    )
     if stored.created:
-        remove_unless_committed(session, files.path_for(files_dir, stored.sha256))
-    # The client's name is a label only: its last part, printable characters (no NUL, which
-    # PostgreSQL cannot store), at most 255 of them.
-    label = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    label = "".join(c for c in label if c.isprintable()).strip()[:255] or stored.sha256
+        remove_unless_committed(session, files.path_of(files_dir, stored.sha256))
+    label = stored.name
     row = ChecklistAttachment(
         item_id=item.id,
         sha256=stored.sha256,
         size=stored.size,
-        content_type=stored.content_type,
+        content_type=stored.media_type,
         filename=label,
         uploaded_at=utcnow(),
         uploaded_by_id=by.id,

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
+from qms import files
 from qms.auth.permissions import require
 from qms.config import Settings
 from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
@@ -404,7 +405,7 @@ async def attach_evidence(
 ):
     """Attach a file (PDF, PNG, JPEG or an Office document) as evidence of the action."""
 
-    def attach(content: bytes | None, filename: str | None):
+    def attach(content, filename: str | None):
         action = service.get_action(session=session, action_id=action_id)
         require(user, "corrective_action.complete", action)
         if content is None:
@@ -419,8 +420,10 @@ async def attach_evidence(
             max_bytes=settings.upload_max_bytes,
         )
 
-    content = await file.read(settings.upload_max_bytes + 1) if file is not None else None
-    row = await run_in_threadpool(attach, content, file.filename if file else None)
+    # The spooled upload is streamed into the store off the event loop.
+    row = await run_in_threadpool(
+        attach, file.file if file is not None else None, file.filename if file else None
+    )
     return EvidenceFilePublic(
         id=row.id,
         filename=row.filename,
@@ -437,7 +440,7 @@ def evidence_file(file_id: IdPath, session: SessionDep, user: CurrentUser, setti
     require(user, "nonconformity.read")
     row = service.get_evidence_file(session=session, file_id=file_id)
     return FileResponse(
-        service.evidence_files.path_of(settings.files_dir, row.sha256),
+        files.path_of(settings.files_dir, row.sha256),
         media_type=row.content_type,
         filename=row.filename,
         content_disposition_type="attachment",

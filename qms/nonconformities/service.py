@@ -10,11 +10,13 @@ from datetime import UTC, date, timedelta
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, not_, or_
 from sqlmodel import Session, col, select
 
+from qms import files
 from qms.auth import service as auth
 from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
@@ -30,7 +32,6 @@ from qms.errors import (
 )
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
-from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.nonconformities.models import (
     LIMITS,
@@ -644,23 +645,28 @@ def attach_evidence(
     action: CorrectiveAction,
     by: User,
     filename: str | None,
-    content: bytes,
+    content: bytes | BinaryIO,
     files_dir: Path,
     max_bytes: int,
 ) -> EvidenceFile:
     """Attach a file to an action not yet done (its owner only)."""
     nc = session.get(Nonconformity, action.nonconformity_id)
     ATTACH_EVIDENCE.require(session=session, user=by, record=nc, subject=action)
-    media_type = evidence_files.check(content, max_bytes=max_bytes)
-    digest, created = evidence_files.store(content, files_dir)
-    if created:
-        remove_unless_committed(session, evidence_files.path_of(files_dir, digest))
+    stored = files.store(
+        files_dir=files_dir,
+        source=content,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=files.PHOTOS_PDF_OFFICE,
+    )
+    if stored.created:
+        remove_unless_committed(session, files.path_of(files_dir, stored.sha256))
     row = EvidenceFile(
         action_id=action.id,
-        sha256=digest,
-        filename=evidence_files.clean_filename(filename),
-        content_type=media_type,
-        size=len(content),
+        sha256=stored.sha256,
+        filename=stored.name,
+        content_type=stored.media_type,
+        size=stored.size,
         uploaded_by_id=by.id,
     )
     session.add(row)
@@ -671,7 +677,7 @@ def attach_evidence(
         action="evidence_attached",
         record_type=ACTION_RECORD,
         record_id=action.id,
-        changes={"file": [None, {"name": row.filename, "sha256": digest, "size": row.size}]},
+        changes={"file": [None, {"name": row.filename, "sha256": row.sha256, "size": row.size}]},
     )
     return row
 
@@ -684,7 +690,7 @@ def complete_action(
     evidence: str,
     today: date,
     check_days: int,
-    files: Sequence[tuple[str | None, bytes]] = (),
+    uploads: Sequence[tuple[str | None, bytes | BinaryIO]] = (),
     files_dir: Path | None = None,
     max_bytes: int = 0,
     version: int | None = None,
@@ -694,7 +700,7 @@ def complete_action(
     nc = session.get(Nonconformity, action.nonconformity_id)
     COMPLETE_ACTION.require(session=session, user=by, record=nc, subject=action, version=version)
     evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
-    for filename, content in files:
+    for filename, content in uploads:
         attach_evidence(
             session=session,
             action=action,

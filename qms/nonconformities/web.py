@@ -423,7 +423,6 @@ async def complete_action(
         for u in (uploads if isinstance(uploads, list) else [uploads])
         if isinstance(u, UploadFile) and u.filename
     ]
-    files = [(u.filename, await u.read(settings.upload_max_bytes + 1)) for u in uploads]
     action = service.get_action(session=session, action_id=action_id)
     nonconformity_id = action.nonconformity_id
     try:
@@ -434,7 +433,8 @@ async def complete_action(
             evidence=str(data.get("evidence", "")),
             today=_today(settings),
             check_days=settings.effectiveness_check_days,
-            files=files,
+            # Streamed from the request's spooled files into the store, a chunk at a time.
+            uploads=[(u.filename, u.file) for u in uploads],
             files_dir=settings.files_dir,
             max_bytes=settings.upload_max_bytes,
             version=_int(data.get("version")),

@@ -73,7 +73,23 @@ def test_other_kinds_are_refused_naming_the_file(world, content):
     assert response.status_code == 422 and response.json()["field"] == "file"
 
 
-def test_a_file_over_the_limit_is_refused(world):
+def test_an_odt_is_not_accepted_as_evidence(world):
+    """The one store knows OpenDocument text (for controlled documents); evidence takes
+    photos, PDF and Office files only."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, text in (
+            ("mimetype", "application/vnd.oasis.opendocument.text"),
+            ("content.xml", "<office/>"),
+        ):
+            package.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
+    built = build(world, "action_planned")
+    response = _upload(world, built.action_ids[0], "bien-ban.odt", buffer.getvalue())
+    assert response.status_code == 422 and response.json()["field"] == "file"
+    assert "PDF" in response.json()["detail"]
+
+
+def test_evidence_over_the_upload_limit_is_refused_naming_the_field(world):
     world.app.state.settings.upload_max_bytes = 1024
     built = build(world, "action_planned")
     response = _upload(world, built.action_ids[0], "big.pdf", PDF + b"0" * 2000)
