@@ -49,7 +49,9 @@ def load(*, session: Session, settings: Settings, departments, people) -> None:
     # date, reviewed, approved, published and distributed on it, acknowledged after.
     first_issue = issued_on(0, "QT-05")  # the oldest issue
     with clock_at(moment(settings, first_issue - timedelta(days=21), 8, 30)):
-        importer.import_folder(session=session, by=officer, folder=PROJECT_ROOT / "procedures_docs")
+        importer.import_folder(
+            session=session, by=officer, folder=PROJECT_ROOT / "procedures_docs"
+        )
     documents = session.exec(
         select(ControlledDocument).order_by(col(ControlledDocument.code))
     ).all()
