@@ -17,6 +17,7 @@ from qms.config import Settings
 from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities import exports, pdf, service
+from qms.nonconformities.deps import CurrentAction, CurrentNonconformity
 from qms.nonconformities.models import (
     ActionCompletion,
     ActionCreate,
@@ -347,29 +348,22 @@ async def nonconformity_pdf(
 
 @router.get("/nonconformities/{nonconformity_id}", response_model=NonconformityDetail)
 def get_nonconformity(
-    nonconformity_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    session: SessionDep, user: CurrentUser, nc: CurrentNonconformity, settings: SettingsDep
 ):
     require(user, "nonconformity.read")
-    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
     return detail(session, nc, settings)
-
-
-def _load(session: Session, nonconformity_id: int) -> Nonconformity:
-    return service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
 
 
 @router.post("/nonconformities/{nonconformity_id}/investigate", response_model=NonconformityDetail)
 def investigate(
-    nonconformity_id: IdPath,
     body: Investigation,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Record the containment and the root cause: open → investigating."""
-    nc = service.investigate(
-        session=session, nc=_load(session, nonconformity_id), by=user, **body.model_dump()
-    )
+    service.investigate(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)
 
 
@@ -379,14 +373,13 @@ def investigate(
     response_model=NonconformityDetail,
 )
 def plan_action(
-    nonconformity_id: IdPath,
     body: ActionCreate,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Plan a corrective action: investigating → action_planned."""
-    nc = _load(session, nonconformity_id)
     service.plan_action(
         session=session, nc=nc, by=user, today=_today(settings), **body.model_dump()
     )
@@ -449,15 +442,14 @@ def evidence_file(file_id: IdPath, session: SessionDep, user: CurrentUser, setti
 
 @router.post("/corrective-actions/{action_id}/complete", response_model=ActionPublic)
 def complete_action(
-    action_id: IdPath,
     body: ActionCompletion,
     session: SessionDep,
     user: CurrentUser,
+    action: CurrentAction,
     settings: SettingsDep,
 ):
     """The action's owner marks it done; the last one done moves the nonconformity to
     verifying, its effectiveness check due QMS_EFFECTIVENESS_CHECK_DAYS later."""
-    action = service.get_action(session=session, action_id=action_id)
     service.complete_action(
         session=session,
         action=action,
@@ -467,21 +459,20 @@ def complete_action(
         today=_today(settings),
         check_days=settings.effectiveness_check_days,
     )
-    nc = _load(session, action.nonconformity_id)
+    nc = service.get_nonconformity(session=session, nonconformity_id=action.nonconformity_id)
     return next(a for a in detail(session, nc, settings).actions if a.id == action.id)
 
 
 @router.post("/nonconformities/{nonconformity_id}/verify", response_model=NonconformityDetail)
 def verify(
-    nonconformity_id: IdPath,
     body: Verification,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Record the effectiveness check: effective (ready to close) or ineffective (back to
     action_planned)."""
-    nc = _load(session, nonconformity_id)
     service.verify(
         session=session,
         nc=nc,
@@ -496,47 +487,38 @@ def verify(
 
 @router.post("/nonconformities/{nonconformity_id}/close", response_model=NonconformityDetail)
 def close(
-    nonconformity_id: IdPath,
     body: Closure,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Close with an electronic signature (the password asked again)."""
-    nc = service.close(
-        session=session,
-        nc=_load(session, nonconformity_id),
-        by=user,
-        settings=settings,
-        **body.model_dump(),
-    )
+    service.close(session=session, nc=nc, by=user, settings=settings, **body.model_dump())
     return detail(session, nc, settings)
 
 
 @router.post("/nonconformities/{nonconformity_id}/cancel", response_model=NonconformityDetail)
 def cancel(
-    nonconformity_id: IdPath,
     body: Cancellation,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Cancel (quality officer), with a reason, from any state before closure."""
-    nc = service.cancel(
-        session=session, nc=_load(session, nonconformity_id), by=user, **body.model_dump()
-    )
+    service.cancel(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)
 
 
 @router.put("/nonconformities/{nonconformity_id}/documents", response_model=NonconformityDetail)
 def link_documents(
-    nonconformity_id: IdPath,
     body: DocumentLinks,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Set the controlled documents the nonconformity concerns."""
-    nc = _load(session, nonconformity_id)
     service.link_documents(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)

@@ -3,7 +3,7 @@ and the shapes the API reads and answers."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import StringConstraints
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
@@ -185,6 +185,15 @@ LIMITS = {
 
 
 class NonconformityCreate(SQLModel):
+    # What a person reads when a field is refused (a form shows each beside its field).
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "source": N_("Choose the source from the list."),
+        "department_id": N_("Choose the department concerned."),
+        "clause": N_("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1."),
+        "severity": N_("Choose the severity: minor or major."),
+        "description": N_("Describe the nonconformity."),
+        "owner_id": N_("The owner must be an active manager of the department concerned."),
+    }
     source: Source
     department_id: int = Field(ge=1, le=2_147_483_647)
     clause: str = Field(
@@ -197,6 +206,10 @@ class NonconformityCreate(SQLModel):
 
 
 class Investigation(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "containment": N_("Describe the correction or containment taken."),
+        "root_cause_method": N_("Choose the root-cause method."),
+    }
     containment: str = Field(max_length=LIMITS["containment"])
     root_cause_method: RootCauseMethod
     root_cause: str = Field(default="", max_length=LIMITS["root_cause"])
@@ -207,6 +220,11 @@ class Investigation(SQLModel):
 
 
 class ActionCreate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "description": N_("Describe the corrective action."),
+        "owner_id": N_("Choose who owns the action."),
+        "due_on": N_("Enter the due date."),
+    }
     description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int = Field(ge=1, le=2_147_483_647)
     due_on: date
@@ -214,23 +232,29 @@ class ActionCreate(SQLModel):
 
 
 class ActionCompletion(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "evidence": N_("Describe the evidence that the action was done."),
+    }
     evidence: str = Field(max_length=LIMITS["evidence"])
     version: int | None = None
 
 
 class Verification(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"result": N_("Choose effective or ineffective.")}
     result: CheckResult
     comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Closure(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"password": N_("Enter your password to sign.")}
     password: str = Field(max_length=256)
     comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Cancellation(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"reason": N_("Give the reason for cancelling.")}
     reason: str = Field(max_length=LIMITS["reason"])
     version: int | None = None
 
