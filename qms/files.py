@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from qms.db import remove_unless_committed
 from qms.errors import Invalid, QMSError, Unavailable
 
 CHUNK = 1024 * 1024
@@ -157,6 +158,15 @@ def store(
         )
     finally:
         temp.unlink(missing_ok=True)
+
+
+def keep(session, **upload) -> Stored:
+    """`store` within the session's transaction: a file this upload wrote is removed again
+    if the transaction does not commit, so that a failed request leaves none behind."""
+    stored = store(**upload)
+    if stored.created:
+        remove_unless_committed(session, path_of(upload["files_dir"], stored.sha256))
+    return stored
 
 
 def path_of(files_dir: Path, sha256: str) -> Path:

@@ -32,7 +32,7 @@ from qms.auth import service as auth_service
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
-from qms.db import remove_unless_committed, utcnow
+from qms.db import utcnow
 from qms.errors import (
     Conflict,
     Invalid,
@@ -753,15 +753,14 @@ def add_attachment(
     _require_open_for_answers(audit)
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
-    stored = files.store(
+    stored = files.keep(
+        session,
         files_dir=files_dir,
         source=stream,
         filename=filename,
         max_bytes=max_bytes,
         accept=files.PHOTOS_PDF_OFFICE,
     )
-    if stored.created:
-        remove_unless_committed(session, files.path_of(files_dir, stored.sha256))
     label = stored.name
     row = ChecklistAttachment(
         item_id=item.id,

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from qms import files
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
-from qms.db import remove_unless_committed, utcnow
+from qms.db import utcnow
 from qms.documents import content, search
 from qms.documents.models import (
     LIMITS,
@@ -592,15 +592,14 @@ def attach_file(
     if version is not None:
         check_version(revision, version)
     _only_draft(revision)
-    stored = files.store(
+    stored = files.keep(
+        session,
         files_dir=files_dir,
         source=data,
         filename=filename,
         max_bytes=max_bytes,
         accept=FILE_KINDS,
     )
-    if stored.created:
-        remove_unless_committed(session, files.path_of(files_dir, stored.sha256))
     changes = {
         "file_sha256": [revision.file_sha256, stored.sha256],
         "file_name": [revision.file_name or None, stored.name],

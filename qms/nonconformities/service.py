@@ -22,7 +22,7 @@ from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
-from qms.db import remove_unless_committed, utcnow
+from qms.db import utcnow
 from qms.errors import (
     Conflict,
     Invalid,
@@ -652,15 +652,14 @@ def attach_evidence(
     """Attach a file to an action not yet done (its owner only)."""
     nc = session.get(Nonconformity, action.nonconformity_id)
     ATTACH_EVIDENCE.require(session=session, user=by, record=nc, subject=action)
-    stored = files.store(
+    stored = files.keep(
+        session,
         files_dir=files_dir,
         source=content,
         filename=filename,
         max_bytes=max_bytes,
         accept=files.PHOTOS_PDF_OFFICE,
     )
-    if stored.created:
-        remove_unless_committed(session, files.path_of(files_dir, stored.sha256))
     row = EvidenceFile(
         action_id=action.id,
         sha256=stored.sha256,
