@@ -67,6 +67,18 @@ def _publics(session: Session, ncs: list[Nonconformity], settings: Settings):
     ]
 
 
+def file_public(row) -> EvidenceFilePublic:
+    return EvidenceFilePublic(
+        id=row.id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
+        url=f"/api/v1/evidence-files/{row.id}",
+    )
+
+
 def detail(session: Session, nc: Nonconformity, settings: Settings) -> NonconformityDetail:
     today = _today(settings)
     base = _publics(session, [nc], settings)[0]
@@ -100,18 +112,7 @@ def detail(session: Session, nc: Nonconformity, settings: Settings) -> Nonconfor
                 overdue=a.done_on is None and a.due_on < today,
                 status=a.status,
                 version=a.version,
-                files=[
-                    EvidenceFilePublic(
-                        id=f.id,
-                        filename=f.filename,
-                        content_type=f.content_type,
-                        size=f.size,
-                        sha256=f.sha256,
-                        uploaded_at=f.uploaded_at,
-                        url=f"/api/v1/evidence-files/{f.id}",
-                    )
-                    for f in attached[a.id]
-                ],
+                files=[file_public(f) for f in attached[a.id]],
             )
             for a in actions
         ],
@@ -128,6 +129,7 @@ def detail(session: Session, nc: Nonconformity, settings: Settings) -> Nonconfor
             )
             for c in checks
         ],
+        files=[file_public(f) for f in service.finding_files(session=session, nc=nc)],
         closure_signature=SignatureSummary(
             signer_name=signature.signer_name,
             signer_title=signature.signer_title,
@@ -417,15 +419,36 @@ async def attach_evidence(
     row = await run_in_threadpool(
         attach, file.file if file is not None else None, file.filename if file else None
     )
-    return EvidenceFilePublic(
-        id=row.id,
-        filename=row.filename,
-        content_type=row.content_type,
-        size=row.size,
-        sha256=row.sha256,
-        uploaded_at=row.uploaded_at,
-        url=f"/api/v1/evidence-files/{row.id}",
+    return file_public(row)
+
+
+@router.post(
+    "/nonconformities/{nonconformity_id}/files",
+    status_code=201,
+    response_model=EvidenceFilePublic,
+)
+def attach_to_finding(
+    session: SessionDep,
+    user: CurrentUser,
+    nc: CurrentNonconformity,
+    settings: SettingsDep,
+    file: Annotated[UploadFile | None, File()] = None,
+):
+    """Attach a file of the finding itself (a photo, the complaint: PDF, PNG, JPEG or an
+    Office document) while the nonconformity is open."""
+    require(user, "nonconformity.attach", nc)
+    if file is None:
+        raise Invalid("Choose a file to attach.", field="file")
+    row = service.attach_to_finding(
+        session=session,
+        nc=nc,
+        by=user,
+        filename=file.filename,
+        content=file.file,
+        files_dir=settings.files_dir,
+        max_bytes=settings.upload_max_bytes,
     )
+    return file_public(row)
 
 
 @router.get("/evidence-files/{file_id}", response_class=FileResponse)

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from qms.counters import CodeCounter  # noqa: F401  (its table belongs to this schema too)
 from qms.db import RecordBase, utcnow
+from qms.deps import DayQuery
 from qms.i18n import N_
 from qms.nonconformities.states import Status
 
@@ -91,6 +92,8 @@ class Nonconformity(RecordBase, table=True):
     checklist_item_id: int | None = Field(default=None, unique=True)
     # The office's calendar day it was raised: its age counts from here.
     raised_on: date = Field(index=True)
+    # The day it was found (on or before the day it was raised).
+    detected_on: date
 
     # Correction / containment and the root-cause analysis (10.2.1 a, b).
     containment: str = Field(default="", sa_type=Text)
@@ -130,12 +133,14 @@ class CorrectiveAction(RecordBase, table=True):
 
 
 class EvidenceFile(SQLModel, table=True):
-    """A file attached as evidence of a corrective action, stored by its SHA-256."""
+    """A file kept by its SHA-256: evidence of a corrective action, or of the finding itself
+    (attached when the nonconformity was raised)."""
 
     __tablename__ = "evidence_file"
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="corrective_action.id", index=True)
+    action_id: int | None = Field(default=None, foreign_key="corrective_action.id", index=True)
+    nonconformity_id: int | None = Field(default=None, foreign_key="nonconformity.id", index=True)
     sha256: str = Field(max_length=64)
     # As the client named it: shown and offered on download, never used as a path.
     filename: str = Field(max_length=200)
@@ -193,6 +198,7 @@ class NonconformityCreate(SQLModel):
         "severity": N_("Choose the severity: minor or major."),
         "description": N_("Describe the nonconformity."),
         "owner_id": N_("The owner must be an active manager of the department concerned."),
+        "detected_on": N_("Enter the date as YYYY-MM-DD."),
     }
     source: Source
     department_id: int = Field(ge=1, le=2_147_483_647)
@@ -203,6 +209,8 @@ class NonconformityCreate(SQLModel):
     description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     document_ids: list[int] = Field(default_factory=list, max_length=50)
+    # The day it was found: today when not given, never in the future (YYYY-MM-DD).
+    detected_on: DayQuery = None
 
 
 class Investigation(SQLModel):
@@ -315,6 +323,7 @@ class NonconformityPublic(SQLModel):
     audit_id: int | None
     checklist_item_id: int | None
     raised_on: date
+    detected_on: date
     age_days: int
     overdue: bool
     check_due_on: date | None
@@ -340,3 +349,5 @@ class NonconformityDetail(NonconformityPublic):
     actions: list[ActionPublic]
     checks: list[CheckPublic]
     closure_signature: SignatureSummary | None
+    # Files attached to the finding when it was raised.
+    files: list[EvidenceFilePublic] = []

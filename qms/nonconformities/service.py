@@ -49,6 +49,7 @@ from qms.nonconformities.states import (
     ACTIONS_DONE,
     ACTIVE,
     ATTACH_EVIDENCE,
+    ATTACH_TO_FINDING,
     CANCEL,
     CANCEL_FOR_CHANGED_ANSWER,
     CHECK_EFFECTIVE,
@@ -456,9 +457,14 @@ def raise_nonconformity(
     checklist_item_id: int | None = None,
     document_ids: Iterable[int] = (),
     today: date | None = None,
+    detected_on: date | None = None,
+    uploads: Sequence[tuple[str | None, bytes | BinaryIO]] = (),
+    files_dir: Path | None = None,
+    max_bytes: int = 0,
 ) -> Nonconformity:
-    """Record a nonconformity with the next code of the year; its owner is a manager of the
-    department (the first of them when none is named)."""
+    """Record a nonconformity with the next code of the year, found on `detected_on` (today
+    when not given, never later), with the files of the finding; its owner is a manager of
+    the department (the first of them when none is named)."""
     if by is not None:
         require(by, "nonconformity.raise")
     # Every field is checked before any is refused: a form shows all its messages at once.
@@ -480,6 +486,13 @@ def raise_nonconformity(
     department = session.get(Department, department_id) if department_id else None
     if department is None:
         problems.add("Choose the department concerned.", field="department_id")
+    # The handlers pass the office's date; a caller without one gets the UTC date.
+    today = today or utcnow().date()
+    detected_on = detected_on or today
+    if not isinstance(detected_on, date):
+        problems.add("Enter the date as YYYY-MM-DD.", field="detected_on")
+    elif detected_on > today:
+        problems.add("The day it was found cannot be in the future.", field="detected_on")
     problems.raise_any()
     owner = _owner_for(session, department, owner_id)
     if checklist_item_id is not None:
@@ -493,8 +506,6 @@ def raise_nonconformity(
                 code=existing.code,
             )
     ids = _check_documents(session, document_ids)
-    # The handlers pass the office's date; a caller without one gets the UTC date.
-    today = today or utcnow().date()
     year = today.year
     number = next_number(session=session, name=CODE_SERIES, year=year)
     nc = Nonconformity(
@@ -510,6 +521,7 @@ def raise_nonconformity(
         audit_id=audit_id,
         checklist_item_id=checklist_item_id,
         raised_on=today,
+        detected_on=detected_on,
     )
     session.add(nc)
     session.flush()
@@ -531,7 +543,80 @@ def raise_nonconformity(
         changes=changes,
     )
     session.flush()
+    for filename, content in uploads:
+        attach_to_finding(
+            session=session,
+            nc=nc,
+            by=by or owner,
+            filename=filename,
+            content=content,
+            files_dir=files_dir,
+            max_bytes=max_bytes,
+        )
     return nc
+
+
+def _kept_file(session, *, by, filename, content, files_dir, max_bytes, **owner) -> EvidenceFile:
+    stored = files.keep(
+        session,
+        files_dir=files_dir,
+        source=content,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=files.PHOTOS_PDF_OFFICE,
+    )
+    row = EvidenceFile(
+        **owner,
+        sha256=stored.sha256,
+        filename=stored.name,
+        content_type=stored.media_type,
+        size=stored.size,
+        uploaded_by_id=by.id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _described(row: EvidenceFile) -> dict:
+    return {"name": row.filename, "sha256": row.sha256, "size": row.size}
+
+
+def attach_to_finding(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    filename: str | None,
+    content: bytes | BinaryIO,
+    files_dir: Path,
+    max_bytes: int,
+) -> EvidenceFile:
+    """Attach a file of the finding itself (a photo, the complaint) while it is open."""
+    ATTACH_TO_FINDING.require(session=session, user=by, record=nc)
+    row = _kept_file(
+        session,
+        by=by,
+        filename=filename,
+        content=content,
+        files_dir=files_dir,
+        max_bytes=max_bytes,
+        nonconformity_id=nc.id,
+    )
+    ATTACH_TO_FINDING.apply(
+        session=session, record=nc, by=by, also={"file": [None, _described(row)]}
+    )
+    return row
+
+
+def finding_files(*, session: Session, nc: Nonconformity) -> list[EvidenceFile]:
+    return list(
+        session.exec(
+            select(EvidenceFile)
+            .where(EvidenceFile.nonconformity_id == nc.id)
+            .order_by(col(EvidenceFile.id))
+        ).all()
+    )
 
 
 # --- working it through -----------------------------------------------------------------
@@ -652,31 +737,22 @@ def attach_evidence(
     """Attach a file to an action not yet done (its owner only)."""
     nc = session.get(Nonconformity, action.nonconformity_id)
     ATTACH_EVIDENCE.require(session=session, user=by, record=nc, subject=action)
-    stored = files.keep(
+    row = _kept_file(
         session,
-        files_dir=files_dir,
-        source=content,
+        by=by,
         filename=filename,
+        content=content,
+        files_dir=files_dir,
         max_bytes=max_bytes,
-        accept=files.PHOTOS_PDF_OFFICE,
-    )
-    row = EvidenceFile(
         action_id=action.id,
-        sha256=stored.sha256,
-        filename=stored.name,
-        content_type=stored.media_type,
-        size=stored.size,
-        uploaded_by_id=by.id,
     )
-    session.add(row)
-    session.flush()
     trail.record(
         session=session,
         actor=by,
         action="evidence_attached",
         record_type=ACTION_RECORD,
         record_id=action.id,
-        changes={"file": [None, {"name": row.filename, "sha256": row.sha256, "size": row.size}]},
+        changes={"file": [None, _described(row)]},
     )
     return row
 
@@ -820,6 +896,11 @@ def content_hash(*, session: Session, nc: Nonconformity) -> str:
             for c in checks_of(session=session, nc=nc)
         ],
     }
+    # Files of the finding bind too (the key only where there are some: the records closed
+    # before they existed keep the hash they were signed with).
+    found = finding_files(session=session, nc=nc)
+    if found:
+        body["files"] = [f.sha256 for f in found]
     return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
 
 

@@ -233,6 +233,15 @@ CANCEL_FOR_CHANGED_ANSWER = Action(
     stamp_by="cancelled_by_id",
     track=("checklist_item_id",),
 )
+# Files of the finding itself (photos, the complaint letter), added while it is still open.
+ATTACH_TO_FINDING = Action(
+    MACHINE,
+    "file_attached",
+    _STAYS(Status.open),
+    "nonconformity.attach",
+    N_("Files of the finding can be attached only while %(code)s is open (it is %(status)s)."),
+    field="file",
+)
 LINK_DOCUMENTS = Action(
     MACHINE,
     "documents_linked",

@@ -222,9 +222,20 @@ def _documents_named(session, ids):
     return found
 
 
-def _raise_context(session, **extra):
+def _uploads(data: dict) -> list[UploadFile]:
+    """The files a form sent under `files` (taken out of what is shown again)."""
+    sent = data.pop("files", [])
+    return [
+        u
+        for u in (sent if isinstance(sent, list) else [sent])
+        if isinstance(u, UploadFile) and u.filename
+    ]
+
+
+def _raise_context(session, settings, **extra):
     return {
         **LABELS,
+        "today": _today(settings),
         "documents": _documents_in_force(session),
         "departments": auth.list_departments(session=session),
         "managers": auth.list_users(session=session, role=Role.manager),
@@ -235,9 +246,9 @@ def _raise_context(session, **extra):
 
 
 @router.get("/nonconformities/new")
-def raise_form(request: Request, session: SessionDep, user: PageUser):
+def raise_form(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "nonconformity.raise")
-    return render(request, "nonconformities/new.html", _raise_context(session))
+    return render(request, "nonconformities/new.html", _raise_context(session, settings))
 
 
 @router.post("/nonconformities")
@@ -245,14 +256,22 @@ async def raise_nonconformity(
     request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
 ):
     data = await form_data(request)
+    uploads = _uploads(data)
     try:
         body = parse(NonconformityCreate, data)
         nc = service.raise_nonconformity(
-            session=session, by=user, today=_today(settings), **body.model_dump()
+            session=session,
+            by=user,
+            today=_today(settings),
+            uploads=[(u.filename, u.file) for u in uploads],
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+            **body.model_dump(),
         )
     except QMSError as exc:
         session.rollback()
-        return refused(request, "nonconformities/new.html", exc, _raise_context(session, form=data))
+        context = _raise_context(session, settings, form=data)
+        return refused(request, "nonconformities/new.html", exc, context)
     return redirect(request, f"/nonconformities/{nc.id}", flash=N_("The nonconformity was raised."))
 
 
@@ -287,6 +306,7 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "department": auth.get_department(session=session, department_id=nc.department_id),
         "actions": actions,
         "attached": service.files_of(session=session, actions=actions),
+        "finding_files": service.finding_files(session=session, nc=nc),
         "checks": checks,
         "people": people,
         "signature": signature,
@@ -383,12 +403,7 @@ async def complete_action(
     settings: SettingsDep,
 ):
     data = await form_data(request)
-    uploads = data.pop("files", [])
-    uploads = [
-        u
-        for u in (uploads if isinstance(uploads, list) else [uploads])
-        if isinstance(u, UploadFile) and u.filename
-    ]
+    uploads = _uploads(data)
     nc = service.get_nonconformity(session=session, nonconformity_id=action.nonconformity_id)
     try:
         body = parse(ActionCompletion, data)
