@@ -50,6 +50,7 @@ PAGES = "tests/foundation/test_pages.py"
 UPLOADS = "tests/reliability/test_uploads.py"
 SIGNATURES = "tests/reliability/test_signatures.py"
 VERIFY = "tests/reports/test_verify.py"
+NC_MOVES = "tests/nonconformities/test_transitions.py::test_each_move_from_each_state"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -106,6 +107,47 @@ GUARDS: list[Guard] = [
             "tests/reliability/test_visibility.py::test_a_guessed_id_of_what_one_may_not_open_is_refused",
         ),
     ),
+    # --- actions (qms/workflow.py: every declared action of every domain) -----------------
+    Guard(
+        "an action asks its permission rule",
+        "qms/workflow.py",
+        "        if self.permission is not None and not can(user, self.permission, subject):",
+        "        if False:",
+        (
+            f"{MATRIX}[POST /api/v1/nonconformities/{{nonconformity_id}}/cancel]",
+            f"{MATRIX}[POST /nonconformities/{{nonconformity_id}}/investigate]",
+        ),
+    ),
+    Guard(
+        "an action refuses a state it does not start from",
+        "qms/workflow.py",
+        "        if current not in self.moves:",
+        "        if False:",
+        (
+            f"{NC_MOVES}[investigate-from-closed]",
+            f"{NC_MOVES}[cancel-from-cancelled]",
+        ),
+    ),
+    Guard(
+        "an action runs its guards",
+        "qms/workflow.py",
+        "            refused = guard(session, user, record, subject)\n",
+        "            refused = None\n",
+        (
+            "tests/nonconformities/test_duties.py::test_a_quality_officer_who_owns_an_action_cannot_verify_it",
+            "tests/nonconformities/test_transitions.py::test_closing_without_an_effective_check_says_so",
+        ),
+    ),
+    Guard(
+        "an action checks the version sent",
+        "qms/workflow.py",
+        "        if version is not None:\n            check_version(subject, version)",
+        "        if False:\n            check_version(subject, version)",
+        (
+            "tests/nonconformities/test_transitions.py::test_a_stale_version_is_refused",
+            "tests/nonconformities/test_transitions.py::test_a_stale_action_version_is_refused",
+        ),
+    ),
     # --- forms and requests ---------------------------------------------------------------
     Guard(
         "CSRF token checked on every page POST",
@@ -149,61 +191,66 @@ GUARDS: list[Guard] = [
         (f"{UPLOADS}::test_a_declared_body_over_the_limit_is_refused_before_it_is_read",),
     ),
     # --- uploads --------------------------------------------------------------------------
+    # One store (qms/files.py) for every domain: each guard is proven on each domain's route.
     Guard(
-        "document file type read from its bytes",
-        "qms/documents/files.py",
-        "    kind = detect_type(data)\n",
-        '    kind = detect_type(data) or "pdf"\n',
-        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+        "an upload's type is read from its bytes",
+        "qms/files.py",
+        "        if kind is None or kind not in accept:\n",
+        "        if False:\n",
+        (
+            f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field[document file (API)]",
+            f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field[corrective action evidence (API)]",
+            f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field[checklist attachment (API)]",
+        ),
     ),
     Guard(
-        "evidence file type read from its bytes",
-        "qms/nonconformities/files.py",
-        "    media_type = sniff(content)\n",
-        '    media_type = sniff(content) or "application/pdf"\n',
-        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+        "an upload of another domain's kind is refused",
+        "qms/files.py",
+        "        if kind is None or kind not in accept:\n",
+        "        if kind is None:\n",
+        ("tests/nonconformities/test_evidence.py::test_an_odt_is_not_accepted_as_evidence",),
     ),
     Guard(
-        "audit attachment type read from its bytes",
-        "qms/audits/files.py",
-        "        content_type = sniff(temp)\n",
-        '        content_type = sniff(temp) or "application/pdf"\n',
-        (f"{UPLOADS}::test_bytes_of_no_accepted_type_are_refused_naming_the_field",),
+        "an upload is stored under its hash, not its name",
+        "qms/files.py",
+        "        target = files_dir / sha256\n",
+        "        target = files_dir / (filename or sha256)\n",
+        (
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[document file (API)]",
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[corrective action evidence (page)]",
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[checklist attachment (API)]",
+        ),
     ),
     Guard(
-        "a document file is stored under its hash, not its name",
-        "qms/documents/files.py",
-        "    target = files_dir / digest\n",
-        "    target = files_dir / filename\n",
-        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
-    ),
-    Guard(
-        "a document file's name is kept without its folders",
-        "qms/documents/files.py",
-        '    base = name.replace("\\\\", "/").rsplit("/", 1)[-1]',
-        "    base = name",
-        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
-    ),
-    Guard(
-        "an evidence file's name is kept without its folders",
-        "qms/nonconformities/files.py",
+        "an upload's name is kept without its folders",
+        "qms/files.py",
         '    base = re.split(r"[\\\\/]", name or "")[-1]',
         '    base = name or ""',
-        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
+        (
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[document file (page)]",
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[corrective action evidence (API)]",
+            f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system[checklist attachment (page)]",
+        ),
     ),
     Guard(
-        "an audit attachment's name is kept without its folders",
-        "qms/audits/service.py",
-        '    label = (filename or "").replace("\\\\", "/").rsplit("/", 1)[-1]\n',
-        '    label = filename or ""\n',
-        (f"{UPLOADS}::test_hostile_file_names_never_reach_the_file_system",),
-    ),
-    Guard(
-        "an audit attachment's partial file is removed",
-        "qms/audits/files.py",
+        "an upload's partial file is removed",
+        "qms/files.py",
         "    finally:\n        temp.unlink(missing_ok=True)",
         "    finally:\n        pass",
-        (f"{UPLOADS}::test_a_refused_upload_leaves_no_file",),
+        (
+            f"{UPLOADS}::test_a_refused_upload_leaves_no_file[document file (API)]",
+            f"{UPLOADS}::test_a_refused_upload_leaves_no_file[corrective action evidence (page)]",
+            f"{UPLOADS}::test_a_refused_upload_leaves_no_file[checklist attachment (API)]",
+        ),
+    ),
+    Guard(
+        "an upload's size is counted while it streams",
+        "qms/files.py",
+        "                if size > max_bytes:\n",
+        "                if False:\n",
+        (
+            "tests/nonconformities/test_evidence.py::test_evidence_over_the_upload_limit_is_refused_naming_the_field",
+        ),
     ),
     Guard(
         "a file written by a transaction that does not commit is removed",
@@ -218,7 +265,9 @@ GUARDS: list[Guard] = [
         "qms/pages.py",
         '    autoescape=select_autoescape(["html", "xml"]),',
         "    autoescape=False,",
-        ("tests/documents/test_content.py::test_the_comparison_page_shows_no_markdown_and_escapes_the_text",),
+        (
+            "tests/documents/test_content.py::test_the_comparison_page_shows_no_markdown_and_escapes_the_text",
+        ),
     ),
     Guard(
         "e-mails escape what people typed (autoescape)",
@@ -468,8 +517,8 @@ GUARDS: list[Guard] = [
     Guard(
         "a record that no longer hashes to what was signed says so",
         "qms/trail/service.py",
-        "    if content_hash != signature.content_hash:\n        return \"altered\"",
-        "    if False:\n        return \"altered\"",
+        '    if content_hash != signature.content_hash:\n        return "altered"',
+        '    if False:\n        return "altered"',
         (
             f"{SIGNATURES}::test_a_closed_nonconformity_edited_in_the_database_shows_its_signature_no_longer_holds",
             f"{SIGNATURES}::test_a_reported_audit_edited_in_the_database_shows_its_signature_no_longer_holds",
@@ -480,7 +529,9 @@ GUARDS: list[Guard] = [
         "qms/documents/export.py",
         "    if isinstance(value, str) and value.startswith(_FORMULA_START):",
         "    if False:",
-        ("tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",),
+        (
+            "tests/reliability/test_escaping.py::test_exported_registers_never_start_a_formula_with_typed_text",
+        ),
     ),
     # --- PDF records ------------------------------------------------------------------------
     Guard(
@@ -488,7 +539,9 @@ GUARDS: list[Guard] = [
         "qms/reports/pdf.py",
         '    autoescape=select_autoescape(["html", "xml"]),',
         "    autoescape=False,",
-        ("tests/reliability/test_escaping.py::test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy",),
+        (
+            "tests/reliability/test_escaping.py::test_document_text_is_escaped_in_pages_api_mail_and_controlled_copy",
+        ),
     ),
     Guard(
         "PDF rendering fetches only the app's static files",
@@ -505,7 +558,9 @@ GUARDS: list[Guard] = [
         "qms/reports/pdf.py",
         "        if not self.conn.poll(timeout):\n            raise TimeoutError",
         "        if not self.conn.poll(None):\n            raise TimeoutError",
-        ("tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",),
+        (
+            "tests/reports/test_pdf_faults.py::test_a_report_that_runs_past_the_time_limit_is_stopped_and_nothing_is_kept",
+        ),
     ),
     # --- management review ----------------------------------------------------------------
     Guard(
@@ -523,7 +578,9 @@ GUARDS: list[Guard] = [
         "qms/reviews/service.py",
         "    frozen = frozen_inputs(review)\n    if frozen is not None:\n        return frozen, True",
         "    frozen = frozen_inputs(review)\n    if False:\n        return frozen, True",
-        ("tests/reviews/test_inputs.py::test_a_held_review_keeps_its_figures_when_the_records_change",),
+        (
+            "tests/reviews/test_inputs.py::test_a_held_review_keeps_its_figures_when_the_records_change",
+        ),
     ),
     Guard(
         "holding a review checks its version",
@@ -585,9 +642,11 @@ GUARDS: list[Guard] = [
     Guard(
         "a stale re-assessment of a risk is refused",
         "qms/risks/service.py",
-        '    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact',
-        '    _refuse_closed(risk)\n    likelihood, impact',
-        ("tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",),
+        "    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact",
+        "    _refuse_closed(risk)\n    likelihood, impact",
+        (
+            "tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",
+        ),
     ),
     Guard(
         "likelihood and impact are 1 to 5",
@@ -630,8 +689,8 @@ GUARDS: list[Guard] = [
     Guard(
         "/verify: a kept record's hash alone is not enough, its signature must hold",
         "qms/reports/service.py",
-        "        if not check.valid:\n            return answer(\"signature_invalid\"",
-        "        if False:\n            return answer(\"signature_invalid\"",
+        '        if not check.valid:\n            return answer("signature_invalid"',
+        '        if False:\n            return answer("signature_invalid"',
         (f"{VERIFY}::test_a_kept_hash_whose_signature_does_not_hold_is_not_valid",),
     ),
     Guard(
@@ -661,7 +720,9 @@ GUARDS: list[Guard] = [
         "qms/config.py",
         "            signing.check(self)",
         "            pass",
-        ("tests/reports/test_signing_setup.py::test_a_wrong_path_or_password_stops_start_up_with_one_line",),
+        (
+            "tests/reports/test_signing_setup.py::test_a_wrong_path_or_password_stops_start_up_with_one_line",
+        ),
     ),
 ]
 

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from qms.audits import checklists, exports, files, findings, service
+from qms import files
+from qms.audits import checklists, exports, findings, service
 from qms.audits.models import (
     AttachmentPublic,
     AuditCreate,

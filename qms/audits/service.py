@@ -14,7 +14,8 @@ from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
-from qms.audits import checklists, files, findings
+from qms import files
+from qms.audits import checklists, findings
 from qms.audits import permissions as _rules  # noqa: F401  (declares the domain's rules)
 from qms.audits.models import (
     LONG_TEXT,
@@ -28,10 +29,11 @@ from qms.audits.models import (
     Result,
 )
 from qms.audits.states import AuditStatus, check_transition, transition
+from qms.auth import service as auth_service
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
 from qms.counters import next_number
-from qms.db import remove_unless_committed, utcnow
+from qms.db import utcnow
 from qms.errors import (
     Conflict,
     Invalid,
@@ -388,19 +390,7 @@ def finding_counts(*, session: Session, audit_ids) -> dict[int, dict[str, int]]:
     return out
 
 
-def _named(query):
-    """Users loaded for their names: their roles are not loaded with them (one query
-    less; read lazily if ever needed)."""
-    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
-
-
-def people(*, session: Session, ids) -> dict[int, User]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {
-        u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(wanted))).all()
-    }
+people = auth_service.people_named
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -805,18 +795,20 @@ def add_attachment(
     _require_open_for_answers(audit)
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
-    stored = files.store_upload(files_dir=files_dir, stream=stream, max_bytes=max_bytes)
-    if stored.created:
-        remove_unless_committed(session, files.path_for(files_dir, stored.sha256))
-    # The client's name is a label only: its last part, printable characters (no NUL, which
-    # PostgreSQL cannot store), at most 255 of them.
-    label = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    label = "".join(c for c in label if c.isprintable()).strip()[:255] or stored.sha256
+    stored = files.keep(
+        session,
+        files_dir=files_dir,
+        source=stream,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=files.PHOTOS_PDF_OFFICE,
+    )
+    label = stored.name
     row = ChecklistAttachment(
         item_id=item.id,
         sha256=stored.sha256,
         size=stored.size,
-        content_type=stored.content_type,
+        content_type=stored.media_type,
         filename=label,
         uploaded_at=utcnow(),
         uploaded_by_id=by.id,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
 from sqlmodel import Session
 
+from qms import files
 from qms.auth.permissions import can, require
 from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
 from qms.documents import copies, service
-from qms.documents.files import FILE_TYPES
 from qms.documents.models import (
     AcknowledgementPublic,
     AcknowledgementsPublic,
@@ -336,12 +336,11 @@ def upload_file(
     require(user, "revision.edit", revision)
     if file is None:
         raise Invalid("Choose a file to attach.", field="file")
-    data = file.file.read(settings.upload_max_bytes + 1)
     service.attach_file(
         session=session,
         by=user,
         revision=revision,
-        data=data,
+        data=file.file,
         filename=file.filename or "",
         files_dir=settings.files_dir,
         max_bytes=settings.upload_max_bytes,
@@ -355,7 +354,7 @@ def upload_file(
     response_class=RawResponse,
     responses={
         200: {
-            "content": {media: {} for media, _label in FILE_TYPES.values()},
+            "content": {files.KINDS[kind]: {} for kind in service.FILE_KINDS},
             "description": "The attached file, as uploaded",
         }
     },
@@ -371,7 +370,7 @@ def download_file(
 
 
 def file_response(revision: Revision, data: bytes) -> RawResponse:
-    media_type = FILE_TYPES[revision.file_type][0]
+    media_type = files.KINDS[revision.file_type]
     name = quote(revision.file_name or f"{revision.document.code}.{revision.file_type}")
     return RawResponse(
         data,

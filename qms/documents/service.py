@@ -9,15 +9,17 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import case, column, func, or_, table
 from sqlalchemy.orm import defer, lazyload
 from sqlmodel import Session, col, select
 
+from qms import files
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
-from qms.db import remove_unless_committed, utcnow
-from qms.documents import content, files, search
+from qms.db import utcnow
+from qms.documents import content, search
 from qms.documents.models import (
     LIMITS,
     Acknowledgement,
@@ -59,6 +61,9 @@ DOCUMENT_FIELDS = (
 MAX_PAGE = 200
 # "All" in the register's status filter; without a status, obsolete documents are left out.
 ALL = "all"
+
+# The kinds of file a revision may carry (read from the bytes by qms.files).
+FILE_KINDS = ("pdf", "docx", "xlsx", "odt")
 
 
 def add_months(day: date, months: int) -> date:
@@ -655,7 +660,7 @@ def attach_file(
     session: Session,
     by: User,
     revision: Revision,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     files_dir: Path,
     max_bytes: int,
@@ -665,16 +670,21 @@ def attach_file(
     if version is not None:
         check_version(revision, version)
     _only_draft(revision)
-    stored = files.store(files_dir=files_dir, data=data, filename=filename, max_bytes=max_bytes)
-    if stored.created:
-        remove_unless_committed(session, files_dir / stored.sha256)
+    stored = files.keep(
+        session,
+        files_dir=files_dir,
+        source=data,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=FILE_KINDS,
+    )
     changes = {
         "file_sha256": [revision.file_sha256, stored.sha256],
         "file_name": [revision.file_name or None, stored.name],
-        "file_type": [revision.file_type or None, stored.type],
+        "file_type": [revision.file_type or None, stored.kind],
     }
     revision.file_sha256, revision.file_name = stored.sha256, stored.name
-    revision.file_type, revision.file_size = stored.type, stored.size
+    revision.file_type, revision.file_size = stored.kind, stored.size
     revision.version += 1
     revision.updated_at = utcnow()
     session.add(revision)
@@ -718,7 +728,7 @@ def revision_file(*, session: Session, by: User, revision: Revision, files_dir: 
     read_revision(session=session, by=by, revision=revision)
     if not revision.file_sha256:
         raise NotFound("Revision %(label)s has no file.", label=revision.label)
-    return files.read_checked(files_dir=files_dir, sha256=revision.file_sha256)
+    return files.read_checked(files_dir=files_dir, sha256=revision.file_sha256, refuse=Conflict)
 
 
 def _check_version_if_given(record, version: int | None) -> None:

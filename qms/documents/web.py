@@ -675,12 +675,11 @@ async def upload_file(
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("Choose a file to attach.", field="file")
-        body = await upload.read(settings.upload_max_bytes + 1)
         service.attach_file(
             session=session,
             by=user,
             revision=revision,
-            data=body,
+            data=upload.file,
             filename=upload.filename,
             files_dir=settings.files_dir,
             max_bytes=settings.upload_max_bytes,

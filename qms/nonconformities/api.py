@@ -11,11 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
+from qms import files
 from qms.auth.permissions import require
 from qms.config import Settings
 from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities import exports, pdf, service
+from qms.nonconformities.deps import CurrentAction, CurrentNonconformity
 from qms.nonconformities.models import (
     ActionCompletion,
     ActionCreate,
@@ -65,6 +67,18 @@ def _publics(session: Session, ncs: list[Nonconformity], settings: Settings):
     ]
 
 
+def file_public(row) -> EvidenceFilePublic:
+    return EvidenceFilePublic(
+        id=row.id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
+        url=f"/api/v1/evidence-files/{row.id}",
+    )
+
+
 def detail(session: Session, nc: Nonconformity, settings: Settings) -> NonconformityDetail:
     today = _today(settings)
     base = _publics(session, [nc], settings)[0]
@@ -98,18 +112,7 @@ def detail(session: Session, nc: Nonconformity, settings: Settings) -> Nonconfor
                 overdue=a.done_on is None and a.due_on < today,
                 status=a.status,
                 version=a.version,
-                files=[
-                    EvidenceFilePublic(
-                        id=f.id,
-                        filename=f.filename,
-                        content_type=f.content_type,
-                        size=f.size,
-                        sha256=f.sha256,
-                        uploaded_at=f.uploaded_at,
-                        url=f"/api/v1/evidence-files/{f.id}",
-                    )
-                    for f in attached[a.id]
-                ],
+                files=[file_public(f) for f in attached[a.id]],
             )
             for a in actions
         ],
@@ -126,6 +129,7 @@ def detail(session: Session, nc: Nonconformity, settings: Settings) -> Nonconfor
             )
             for c in checks
         ],
+        files=[file_public(f) for f in service.finding_files(session=session, nc=nc)],
         closure_signature=SignatureSummary(
             signer_name=signature.signer_name,
             signer_title=signature.signer_title,
@@ -346,29 +350,22 @@ async def nonconformity_pdf(
 
 @router.get("/nonconformities/{nonconformity_id}", response_model=NonconformityDetail)
 def get_nonconformity(
-    nonconformity_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    session: SessionDep, user: CurrentUser, nc: CurrentNonconformity, settings: SettingsDep
 ):
     require(user, "nonconformity.read")
-    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
     return detail(session, nc, settings)
-
-
-def _load(session: Session, nonconformity_id: int) -> Nonconformity:
-    return service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
 
 
 @router.post("/nonconformities/{nonconformity_id}/investigate", response_model=NonconformityDetail)
 def investigate(
-    nonconformity_id: IdPath,
     body: Investigation,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Record the containment and the root cause: open → investigating."""
-    nc = service.investigate(
-        session=session, nc=_load(session, nonconformity_id), by=user, **body.model_dump()
-    )
+    service.investigate(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)
 
 
@@ -378,14 +375,13 @@ def investigate(
     response_model=NonconformityDetail,
 )
 def plan_action(
-    nonconformity_id: IdPath,
     body: ActionCreate,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Plan a corrective action: investigating → action_planned."""
-    nc = _load(session, nonconformity_id)
     service.plan_action(
         session=session, nc=nc, by=user, today=_today(settings), **body.model_dump()
     )
@@ -404,7 +400,7 @@ async def attach_evidence(
 ):
     """Attach a file (PDF, PNG, JPEG or an Office document) as evidence of the action."""
 
-    def attach(content: bytes | None, filename: str | None):
+    def attach(content, filename: str | None):
         action = service.get_action(session=session, action_id=action_id)
         require(user, "corrective_action.complete", action)
         if content is None:
@@ -419,17 +415,40 @@ async def attach_evidence(
             max_bytes=settings.upload_max_bytes,
         )
 
-    content = await file.read(settings.upload_max_bytes + 1) if file is not None else None
-    row = await run_in_threadpool(attach, content, file.filename if file else None)
-    return EvidenceFilePublic(
-        id=row.id,
-        filename=row.filename,
-        content_type=row.content_type,
-        size=row.size,
-        sha256=row.sha256,
-        uploaded_at=row.uploaded_at,
-        url=f"/api/v1/evidence-files/{row.id}",
+    # The spooled upload is streamed into the store off the event loop.
+    row = await run_in_threadpool(
+        attach, file.file if file is not None else None, file.filename if file else None
     )
+    return file_public(row)
+
+
+@router.post(
+    "/nonconformities/{nonconformity_id}/files",
+    status_code=201,
+    response_model=EvidenceFilePublic,
+)
+def attach_to_finding(
+    session: SessionDep,
+    user: CurrentUser,
+    nc: CurrentNonconformity,
+    settings: SettingsDep,
+    file: Annotated[UploadFile | None, File()] = None,
+):
+    """Attach a file of the finding itself (a photo, the complaint: PDF, PNG, JPEG or an
+    Office document) while the nonconformity is open."""
+    require(user, "nonconformity.attach", nc)
+    if file is None:
+        raise Invalid("Choose a file to attach.", field="file")
+    row = service.attach_to_finding(
+        session=session,
+        nc=nc,
+        by=user,
+        filename=file.filename,
+        content=file.file,
+        files_dir=settings.files_dir,
+        max_bytes=settings.upload_max_bytes,
+    )
+    return file_public(row)
 
 
 @router.get("/evidence-files/{file_id}", response_class=FileResponse)
@@ -437,7 +456,7 @@ def evidence_file(file_id: IdPath, session: SessionDep, user: CurrentUser, setti
     require(user, "nonconformity.read")
     row = service.get_evidence_file(session=session, file_id=file_id)
     return FileResponse(
-        service.evidence_files.path_of(settings.files_dir, row.sha256),
+        files.path_of(settings.files_dir, row.sha256),
         media_type=row.content_type,
         filename=row.filename,
         content_disposition_type="attachment",
@@ -446,15 +465,14 @@ def evidence_file(file_id: IdPath, session: SessionDep, user: CurrentUser, setti
 
 @router.post("/corrective-actions/{action_id}/complete", response_model=ActionPublic)
 def complete_action(
-    action_id: IdPath,
     body: ActionCompletion,
     session: SessionDep,
     user: CurrentUser,
+    action: CurrentAction,
     settings: SettingsDep,
 ):
     """The action's owner marks it done; the last one done moves the nonconformity to
     verifying, its effectiveness check due QMS_EFFECTIVENESS_CHECK_DAYS later."""
-    action = service.get_action(session=session, action_id=action_id)
     service.complete_action(
         session=session,
         action=action,
@@ -464,21 +482,20 @@ def complete_action(
         today=_today(settings),
         check_days=settings.effectiveness_check_days,
     )
-    nc = _load(session, action.nonconformity_id)
+    nc = service.get_nonconformity(session=session, nonconformity_id=action.nonconformity_id)
     return next(a for a in detail(session, nc, settings).actions if a.id == action.id)
 
 
 @router.post("/nonconformities/{nonconformity_id}/verify", response_model=NonconformityDetail)
 def verify(
-    nonconformity_id: IdPath,
     body: Verification,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Record the effectiveness check: effective (ready to close) or ineffective (back to
     action_planned)."""
-    nc = _load(session, nonconformity_id)
     service.verify(
         session=session,
         nc=nc,
@@ -493,47 +510,38 @@ def verify(
 
 @router.post("/nonconformities/{nonconformity_id}/close", response_model=NonconformityDetail)
 def close(
-    nonconformity_id: IdPath,
     body: Closure,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Close with an electronic signature (the password asked again)."""
-    nc = service.close(
-        session=session,
-        nc=_load(session, nonconformity_id),
-        by=user,
-        settings=settings,
-        **body.model_dump(),
-    )
+    service.close(session=session, nc=nc, by=user, settings=settings, **body.model_dump())
     return detail(session, nc, settings)
 
 
 @router.post("/nonconformities/{nonconformity_id}/cancel", response_model=NonconformityDetail)
 def cancel(
-    nonconformity_id: IdPath,
     body: Cancellation,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Cancel (quality officer), with a reason, from any state before closure."""
-    nc = service.cancel(
-        session=session, nc=_load(session, nonconformity_id), by=user, **body.model_dump()
-    )
+    service.cancel(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)
 
 
 @router.put("/nonconformities/{nonconformity_id}/documents", response_model=NonconformityDetail)
 def link_documents(
-    nonconformity_id: IdPath,
     body: DocumentLinks,
     session: SessionDep,
     user: CurrentUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     """Set the controlled documents the nonconformity concerns."""
-    nc = _load(session, nonconformity_id)
     service.link_documents(session=session, nc=nc, by=user, **body.model_dump())
     return detail(session, nc, settings)

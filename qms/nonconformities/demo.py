@@ -140,7 +140,9 @@ def load(*, session: Session, settings: Settings, departments: dict, people: dic
             today=today - timedelta(20),
         )
     with on(19, 11):
-        service.close(session=session, nc=eoffice, by=head_hctc, password=PASSWORD, settings=settings)
+        service.close(
+            session=session, nc=eoffice, by=head_hctc, password=PASSWORD, settings=settings
+        )
 
     # 5. Raised by the certification body: under investigation.
     external = raised(

@@ -3,7 +3,7 @@ and the shapes the API reads and answers."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import StringConstraints
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from qms.counters import CodeCounter  # noqa: F401  (its table belongs to this schema too)
 from qms.db import RecordBase, utcnow
+from qms.deps import DayQuery
 from qms.i18n import N_
 from qms.nonconformities.states import Status
 
@@ -91,6 +92,8 @@ class Nonconformity(RecordBase, table=True):
     checklist_item_id: int | None = Field(default=None, unique=True)
     # The office's calendar day it was raised: its age counts from here.
     raised_on: date = Field(index=True)
+    # The day it was found (on or before the day it was raised).
+    detected_on: date
 
     # Correction / containment and the root-cause analysis (10.2.1 a, b).
     containment: str = Field(default="", sa_type=Text)
@@ -134,12 +137,14 @@ class CorrectiveAction(RecordBase, table=True):
 
 
 class EvidenceFile(SQLModel, table=True):
-    """A file attached as evidence of a corrective action, stored by its SHA-256."""
+    """A file kept by its SHA-256: evidence of a corrective action, or of the finding itself
+    (attached when the nonconformity was raised)."""
 
     __tablename__ = "evidence_file"
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="corrective_action.id", index=True)
+    action_id: int | None = Field(default=None, foreign_key="corrective_action.id", index=True)
+    nonconformity_id: int | None = Field(default=None, foreign_key="nonconformity.id", index=True)
     sha256: str = Field(max_length=64)
     # As the client named it: shown and offered on download, never used as a path.
     filename: str = Field(max_length=200)
@@ -193,6 +198,16 @@ LIMITS = {
 
 
 class NonconformityCreate(SQLModel):
+    # What a person reads when a field is refused (a form shows each beside its field).
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "source": N_("Choose the source from the list."),
+        "department_id": N_("Choose the department concerned."),
+        "clause": N_("Enter the ISO 9001 clause as numbers and dots, e.g. 8.5.1."),
+        "severity": N_("Choose the severity: minor or major."),
+        "description": N_("Describe the nonconformity."),
+        "owner_id": N_("The owner must be an active manager of the department concerned."),
+        "detected_on": N_("Enter the date as YYYY-MM-DD."),
+    }
     source: Source
     department_id: int = Field(ge=1, le=2_147_483_647)
     clause: str = Field(
@@ -202,9 +217,15 @@ class NonconformityCreate(SQLModel):
     description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     document_ids: list[int] = Field(default_factory=list, max_length=50)
+    # The day it was found: today when not given, never in the future (YYYY-MM-DD).
+    detected_on: DayQuery = None
 
 
 class Investigation(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "containment": N_("Describe the correction or containment taken."),
+        "root_cause_method": N_("Choose the root-cause method."),
+    }
     containment: str = Field(max_length=LIMITS["containment"])
     root_cause_method: RootCauseMethod
     root_cause: str = Field(default="", max_length=LIMITS["root_cause"])
@@ -215,6 +236,11 @@ class Investigation(SQLModel):
 
 
 class ActionCreate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "description": N_("Describe the corrective action."),
+        "owner_id": N_("Choose who owns the action."),
+        "due_on": N_("Enter the due date."),
+    }
     description: str = Field(min_length=1, max_length=LIMITS["description"])
     owner_id: int = Field(ge=1, le=2_147_483_647)
     due_on: date
@@ -222,23 +248,29 @@ class ActionCreate(SQLModel):
 
 
 class ActionCompletion(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "evidence": N_("Describe the evidence that the action was done."),
+    }
     evidence: str = Field(max_length=LIMITS["evidence"])
     version: int | None = None
 
 
 class Verification(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"result": N_("Choose effective or ineffective.")}
     result: CheckResult
     comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Closure(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"password": N_("Enter your password to sign.")}
     password: str = Field(max_length=256)
     comment: str = Field(default="", max_length=LIMITS["comment"])
     version: int | None = None
 
 
 class Cancellation(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"reason": N_("Give the reason for cancelling.")}
     reason: str = Field(max_length=LIMITS["reason"])
     version: int | None = None
 
@@ -299,6 +331,7 @@ class NonconformityPublic(SQLModel):
     audit_id: int | None
     checklist_item_id: int | None
     raised_on: date
+    detected_on: date
     age_days: int
     overdue: bool
     check_due_on: date | None
@@ -324,3 +357,5 @@ class NonconformityDetail(NonconformityPublic):
     actions: list[ActionPublic]
     checks: list[CheckPublic]
     closure_signature: SignatureSummary | None
+    # Files attached to the finding when it was raised.
+    files: list[EvidenceFilePublic] = []

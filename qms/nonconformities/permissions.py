@@ -54,6 +54,17 @@ rule(
 
 
 @rule(
+    "nonconformity.attach",
+    "Only the person who raised the nonconformity, its owner, a manager of the department or "
+    "a quality officer can attach files to it.",
+)
+def _may_attach(user: User, nc) -> bool:
+    if nc is None:
+        return True
+    return user.id == nc.reporter_id or user.has_role(Role.quality_officer) or _may_manage(user, nc)
+
+
+@rule(
     "nonconformity.link_documents",
     "Only the owner, a manager of the department or a quality officer can change the "
     "documents a nonconformity concerns.",

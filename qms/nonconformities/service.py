@@ -10,30 +10,28 @@ from datetime import UTC, date, timedelta
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, not_, or_
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
+from qms import files
 from qms.auth import service as auth
 from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
 from qms.auth.service import managers_of
 from qms.counters import next_number
-from qms.db import remove_unless_committed, utcnow
+from qms.db import utcnow
 from qms.errors import (
     Conflict,
     Invalid,
-    Label,
     NotFound,
     Problems,
     check_length,
-    check_version,
 )
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
-from qms.nonconformities import files as evidence_files
 from qms.nonconformities import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.nonconformities.models import (
     LIMITS,
@@ -47,28 +45,29 @@ from qms.nonconformities.models import (
     Severity,
     Source,
 )
-from qms.nonconformities.states import ACTIVE, STATUS_LABELS, Status, transition
+from qms.nonconformities.states import (
+    ACTIONS_DONE,
+    ACTIVE,
+    ATTACH_EVIDENCE,
+    ATTACH_TO_FINDING,
+    CANCEL,
+    CANCEL_FOR_CHANGED_ANSWER,
+    CHECK_EFFECTIVE,
+    CHECK_INEFFECTIVE,
+    CLOSE,
+    COMPLETE_ACTION,
+    FIELDS,
+    INVESTIGATE,
+    LINK_DOCUMENTS,
+    PLAN_ACTION,
+    Status,
+)
 from qms.trail import service as trail
 
 RECORD = "nonconformity"
 ACTION_RECORD = "corrective_action"
 CODE_SERIES = "NC"
 CLAUSE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,4}$")
-FIELDS = (
-    "status",
-    "source",
-    "department_id",
-    "clause",
-    "severity",
-    "description",
-    "owner_id",
-    "containment",
-    "root_cause_method",
-    "whys",
-    "root_cause",
-    "check_due_on",
-    "cancel_reason",
-)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -168,12 +167,38 @@ def document_ids_of(*, session: Session, nc: Nonconformity) -> list[int]:
     )
 
 
+def found_effective():
+    """The nonconformity's actions were found effective (an effectiveness check said so: a
+    check found effective is the last one, since no other may follow it)."""
+    return exists().where(
+        EffectivenessCheck.nonconformity_id == Nonconformity.id,
+        EffectivenessCheck.result == CheckResult.effective.value,
+    )
+
+
+def owning_an_action(user_id):
+    """The person owns one of the nonconformity's corrective actions (so, as a quality
+    officer, may not check their effectiveness)."""
+    return exists().where(
+        CorrectiveAction.nonconformity_id == Nonconformity.id,
+        CorrectiveAction.owner_id == user_id,
+    )
+
+
+def _holds(session: Session, nc: Nonconformity, clause) -> bool:
+    return (
+        session.exec(select(Nonconformity.id).where(Nonconformity.id == nc.id, clause)).first()
+        is not None
+    )
+
+
 def is_ready_to_close(*, session: Session, nc: Nonconformity) -> bool:
     """Verifying, and its effectiveness check found the actions effective."""
-    if nc.status != Status.verifying:
-        return False
-    checks = checks_of(session=session, nc=nc)
-    return bool(checks) and checks[-1].result == CheckResult.effective
+    return nc.status == Status.verifying and _holds(session, nc, found_effective())
+
+
+def owns_an_action(*, session: Session, nc: Nonconformity, user: User) -> bool:
+    return _holds(session, nc, owning_an_action(user.id))
 
 
 def local_date(instant, tz: ZoneInfo) -> date:
@@ -198,16 +223,12 @@ def _overdue_clause(today: date):
         col(CorrectiveAction.done_on).is_(None),
         CorrectiveAction.due_on < today,
     )
-    found_effective = exists().where(
-        EffectivenessCheck.nonconformity_id == Nonconformity.id,
-        EffectivenessCheck.result == CheckResult.effective.value,
-    )
     return or_(
         and_(Nonconformity.status == Status.action_planned.value, late_action),
         and_(
             Nonconformity.status == Status.verifying.value,
             col(Nonconformity.check_due_on) < today,
-            not_(found_effective),
+            not_(found_effective()),
         ),
     )
 
@@ -334,10 +355,7 @@ def ready_ids(*, session: Session, ids: Iterable[int]) -> set[int]:
             select(Nonconformity.id).where(
                 col(Nonconformity.id).in_(ids),
                 Nonconformity.status == Status.verifying.value,
-                exists().where(
-                    EffectivenessCheck.nonconformity_id == Nonconformity.id,
-                    EffectivenessCheck.result == CheckResult.effective.value,
-                ),
+                found_effective(),
             )
         ).all()
     )
@@ -360,17 +378,7 @@ def action_progress(*, session: Session, ids: Iterable[int]) -> dict[int, tuple[
     return {nc_id: (int(done), int(total)) for nc_id, done, total in rows}
 
 
-def _named(query):
-    """Users loaded for their names: their roles are not loaded with them (one query
-    less; read lazily if ever needed)."""
-    return query.options(lazyload(User.role_rows))  # type: ignore[arg-type]
-
-
-def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in session.exec(_named(select(User)).where(col(User.id).in_(ids))).all()}
+people_named = auth.people_named
 
 
 # --- raising ----------------------------------------------------------------------------
@@ -449,9 +457,14 @@ def raise_nonconformity(
     checklist_item_id: int | None = None,
     document_ids: Iterable[int] = (),
     today: date | None = None,
+    detected_on: date | None = None,
+    uploads: Sequence[tuple[str | None, bytes | BinaryIO]] = (),
+    files_dir: Path | None = None,
+    max_bytes: int = 0,
 ) -> Nonconformity:
-    """Record a nonconformity with the next code of the year; its owner is a manager of the
-    department (the first of them when none is named)."""
+    """Record a nonconformity with the next code of the year, found on `detected_on` (today
+    when not given, never later), with the files of the finding; its owner is a manager of
+    the department (the first of them when none is named)."""
     if by is not None:
         require(by, "nonconformity.raise")
     # Every field is checked before any is refused: a form shows all its messages at once.
@@ -473,6 +486,13 @@ def raise_nonconformity(
     department = session.get(Department, department_id) if department_id else None
     if department is None:
         problems.add("Choose the department concerned.", field="department_id")
+    # The handlers pass the office's date; a caller without one gets the UTC date.
+    today = today or utcnow().date()
+    detected_on = detected_on or today
+    if not isinstance(detected_on, date):
+        problems.add("Enter the date as YYYY-MM-DD.", field="detected_on")
+    elif detected_on > today:
+        problems.add("The day it was found cannot be in the future.", field="detected_on")
     problems.raise_any()
     owner = _owner_for(session, department, owner_id)
     if checklist_item_id is not None:
@@ -486,8 +506,6 @@ def raise_nonconformity(
                 code=existing.code,
             )
     ids = _check_documents(session, document_ids)
-    # The handlers pass the office's date; a caller without one gets the UTC date.
-    today = today or utcnow().date()
     year = today.year
     number = next_number(session=session, name=CODE_SERIES, year=year)
     nc = Nonconformity(
@@ -503,6 +521,7 @@ def raise_nonconformity(
         audit_id=audit_id,
         checklist_item_id=checklist_item_id,
         raised_on=today,
+        detected_on=detected_on,
     )
     session.add(nc)
     session.flush()
@@ -524,34 +543,83 @@ def raise_nonconformity(
         changes=changes,
     )
     session.flush()
+    for filename, content in uploads:
+        attach_to_finding(
+            session=session,
+            nc=nc,
+            by=by or owner,
+            filename=filename,
+            content=content,
+            files_dir=files_dir,
+            max_bytes=max_bytes,
+        )
     return nc
 
 
-# --- working it through -----------------------------------------------------------------
-
-
-def _write(session: Session, nc: Nonconformity, by: User, action: str, before: dict, reason=""):
-    session.add(nc)
+def _kept_file(session, *, by, filename, content, files_dir, max_bytes, **owner) -> EvidenceFile:
+    stored = files.keep(
+        session,
+        files_dir=files_dir,
+        source=content,
+        filename=filename,
+        max_bytes=max_bytes,
+        accept=files.PHOTOS_PDF_OFFICE,
+    )
+    row = EvidenceFile(
+        **owner,
+        sha256=stored.sha256,
+        filename=stored.name,
+        content_type=stored.media_type,
+        size=stored.size,
+        uploaded_by_id=by.id,
+    )
+    session.add(row)
     session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=action,
-        record_type=RECORD,
-        record_id=nc.id,
-        changes=trail.changes_of(nc, before, FIELDS),
-        reason=reason,
+    return row
+
+
+def _described(row: EvidenceFile) -> dict:
+    return {"name": row.filename, "sha256": row.sha256, "size": row.size}
+
+
+def attach_to_finding(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    by: User,
+    filename: str | None,
+    content: bytes | BinaryIO,
+    files_dir: Path,
+    max_bytes: int,
+) -> EvidenceFile:
+    """Attach a file of the finding itself (a photo, the complaint) while it is open."""
+    ATTACH_TO_FINDING.require(session=session, user=by, record=nc)
+    row = _kept_file(
+        session,
+        by=by,
+        filename=filename,
+        content=content,
+        files_dir=files_dir,
+        max_bytes=max_bytes,
+        nonconformity_id=nc.id,
+    )
+    ATTACH_TO_FINDING.apply(
+        session=session, record=nc, by=by, also={"file": [None, _described(row)]}
+    )
+    return row
+
+
+def finding_files(*, session: Session, nc: Nonconformity) -> list[EvidenceFile]:
+    return list(
+        session.exec(
+            select(EvidenceFile)
+            .where(EvidenceFile.nonconformity_id == nc.id)
+            .order_by(col(EvidenceFile.id))
+        ).all()
     )
 
 
-def _check(nc: Nonconformity, version: int | None) -> None:
-    if version is not None:
-        check_version(nc, version)
-
-
-def _refuse_unless(nc: Nonconformity, *statuses: Status, message: str, **params) -> None:
-    if Status(nc.status) not in statuses:
-        raise Conflict(message, field="status", code=nc.code, **params)
+# --- working it through -----------------------------------------------------------------
 
 
 def investigate(
@@ -567,15 +635,7 @@ def investigate(
 ) -> Nonconformity:
     """Record the correction/containment and the root cause: open → investigating. Until the
     actions are all done the analysis may be revised (after an ineffective check, too)."""
-    require(by, "nonconformity.manage", nc)
-    _check(nc, version)
-    _refuse_unless(
-        nc,
-        Status.open,
-        Status.investigating,
-        Status.action_planned,
-        message=N_("%(code)s is past its investigation: the root cause can no longer be changed."),
-    )
+    INVESTIGATE.require(session=session, user=by, record=nc, version=version)
     containment = _text(
         containment, "containment", N_("Describe the correction or containment taken.")
     )
@@ -598,18 +658,17 @@ def investigate(
     else:
         answers = []
     root_cause = _text(root_cause, "root_cause", N_("State the root cause found."))
-    before = trail.snapshot(nc, FIELDS)
-    nc.containment = containment
-    nc.root_cause_method = method.value
-    nc.whys = answers
-    nc.root_cause = root_cause
-    nc.investigated_at = utcnow()
-    if nc.status == Status.open:
-        transition(nc, Status.investigating)
-    else:
-        nc.version += 1
-        nc.updated_at = utcnow()
-    _write(session, nc, by, "investigated", before)
+    INVESTIGATE.apply(
+        session=session,
+        record=nc,
+        by=by,
+        changes={
+            "containment": containment,
+            "root_cause_method": method.value,
+            "whys": answers,
+            "root_cause": root_cause,
+        },
+    )
     return nc
 
 
@@ -632,21 +691,7 @@ def plan_action(
     version: int | None = None,
 ) -> CorrectiveAction:
     """Plan a corrective action; the first one moves investigating → action_planned."""
-    require(by, "nonconformity.manage", nc)
-    _check(nc, version)
-    if nc.status == Status.open:
-        raise Conflict(
-            "Record the containment and the root cause of %(code)s before planning actions.",
-            field="status",
-            code=nc.code,
-        )
-    _refuse_unless(
-        nc,
-        Status.investigating,
-        Status.action_planned,
-        message=N_("Corrective actions of %(code)s can no longer be planned (it is %(status)s)."),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
+    PLAN_ACTION.require(session=session, user=by, record=nc, version=version)
     description = _text(description, "description", N_("Describe the corrective action."))
     owner = _active_user(session, owner_id, "owner_id")
     if not isinstance(due_on, date):
@@ -675,13 +720,7 @@ def plan_action(
             "due_on": [None, due_on],
         },
     )
-    before = trail.snapshot(nc, FIELDS)
-    if nc.status == Status.investigating:
-        transition(nc, Status.action_planned)
-    else:
-        nc.version += 1
-        nc.updated_at = utcnow()
-    _write(session, nc, by, "action_planned", before)
+    PLAN_ACTION.apply(session=session, record=nc, by=by)
     return action
 
 
@@ -691,44 +730,29 @@ def attach_evidence(
     action: CorrectiveAction,
     by: User,
     filename: str | None,
-    content: bytes,
+    content: bytes | BinaryIO,
     files_dir: Path,
     max_bytes: int,
 ) -> EvidenceFile:
     """Attach a file to an action not yet done (its owner only)."""
-    require(by, "corrective_action.complete", action)
     nc = session.get(Nonconformity, action.nonconformity_id)
-    if action.done_on is not None:
-        raise Conflict(
-            "This corrective action is already done; its evidence is fixed.", field="file"
-        )
-    if nc.status != Status.action_planned:
-        raise Conflict(
-            "Evidence can be attached only while %(code)s has actions planned.",
-            field="file",
-            code=nc.code,
-        )
-    media_type = evidence_files.check(content, max_bytes=max_bytes)
-    digest, created = evidence_files.store(content, files_dir)
-    if created:
-        remove_unless_committed(session, evidence_files.path_of(files_dir, digest))
-    row = EvidenceFile(
+    ATTACH_EVIDENCE.require(session=session, user=by, record=nc, subject=action)
+    row = _kept_file(
+        session,
+        by=by,
+        filename=filename,
+        content=content,
+        files_dir=files_dir,
+        max_bytes=max_bytes,
         action_id=action.id,
-        sha256=digest,
-        filename=evidence_files.clean_filename(filename),
-        content_type=media_type,
-        size=len(content),
-        uploaded_by_id=by.id,
     )
-    session.add(row)
-    session.flush()
     trail.record(
         session=session,
         actor=by,
         action="evidence_attached",
         record_type=ACTION_RECORD,
         record_id=action.id,
-        changes={"file": [None, {"name": row.filename, "sha256": digest, "size": row.size}]},
+        changes={"file": [None, _described(row)]},
     )
     return row
 
@@ -741,28 +765,17 @@ def complete_action(
     evidence: str,
     today: date,
     check_days: int,
-    files: Sequence[tuple[str | None, bytes]] = (),
+    uploads: Sequence[tuple[str | None, bytes | BinaryIO]] = (),
     files_dir: Path | None = None,
     max_bytes: int = 0,
     version: int | None = None,
 ) -> CorrectiveAction:
     """The action's owner marks it done with evidence; the last one done moves the
     nonconformity to verifying, its effectiveness check due `check_days` later."""
-    require(by, "corrective_action.complete", action)
-    if version is not None:
-        check_version(action, version)
     nc = session.get(Nonconformity, action.nonconformity_id)
-    if action.done_on is not None:
-        raise Conflict("This corrective action is already done.", field="status")
-    if nc.status != Status.action_planned:
-        raise Conflict(
-            "Actions of %(code)s cannot be completed while it is %(status)s.",
-            field="status",
-            code=nc.code,
-            status=Label(nc.status, STATUS_LABELS[nc.status]),
-        )
+    COMPLETE_ACTION.require(session=session, user=by, record=nc, subject=action, version=version)
     evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
-    for filename, content in files:
+    for filename, content in uploads:
         attach_evidence(
             session=session,
             action=action,
@@ -793,10 +806,13 @@ def complete_action(
         )
     ).one()
     if not pending:
-        before = trail.snapshot(nc, FIELDS)
-        transition(nc, Status.verifying)
-        nc.check_due_on = today + timedelta(days=check_days)
-        _write(session, nc, by, "actions_done", before)
+        ACTIONS_DONE.apply(
+            session=session,
+            record=nc,
+            by=by,
+            subject=action,
+            changes={"check_due_on": today + timedelta(days=check_days)},
+        )
     return action
 
 
@@ -812,30 +828,7 @@ def verify(
 ) -> EffectivenessCheck:
     """A quality officer who owns none of its actions records the effectiveness check:
     effective (ready to close) or ineffective (back to action_planned, reason kept)."""
-    require(by, "nonconformity.verify", nc)
-    _check(nc, version)
-    _refuse_unless(
-        nc,
-        Status.verifying,
-        message=N_(
-            "The effectiveness of %(code)s can be checked only once all its actions are "
-            "done (it is %(status)s)."
-        ),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
-    if is_ready_to_close(session=session, nc=nc):
-        raise Conflict(
-            "%(code)s was already found effective; it waits for its manager to close it.",
-            field="status",
-            code=nc.code,
-        )
-    if any(a.owner_id == by.id for a in actions_of(session=session, nc=nc)):
-        raise Conflict(
-            "You own one of the corrective actions of %(code)s: another quality officer must "
-            "check their effectiveness.",
-            field="verifier",
-            code=nc.code,
-        )
+    CHECK_EFFECTIVE.require(session=session, user=by, record=nc, version=version)
     try:
         outcome = CheckResult(result)
     except ValueError:
@@ -843,24 +836,24 @@ def verify(
     comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if outcome == CheckResult.ineffective and not comment:
         raise Invalid("Say why the actions were not effective.", field="comment")
+    due_on = nc.check_due_on
+    # Moved before the check is kept: once kept, it is found effective and the move refused.
+    if outcome == CheckResult.ineffective:
+        CHECK_INEFFECTIVE.apply(
+            session=session, record=nc, by=by, changes={"check_due_on": None}, reason=comment
+        )
+    else:
+        CHECK_EFFECTIVE.apply(session=session, record=nc, by=by, reason=comment)
     check = EffectivenessCheck(
         nonconformity_id=nc.id,
         verifier_id=by.id,
         result=outcome.value,
         comment=comment,
-        due_on=nc.check_due_on,
+        due_on=due_on,
         checked_on=today,
     )
     session.add(check)
     session.flush()
-    before = trail.snapshot(nc, FIELDS)
-    if outcome == CheckResult.ineffective:
-        transition(nc, Status.action_planned)
-        nc.check_due_on = None
-    else:
-        nc.version += 1
-        nc.updated_at = utcnow()
-    _write(session, nc, by, f"checked_{outcome.value}", before, reason=comment)
     return check
 
 
@@ -903,6 +896,11 @@ def content_hash(*, session: Session, nc: Nonconformity) -> str:
             for c in checks_of(session=session, nc=nc)
         ],
     }
+    # Files of the finding bind too (the key only where there are some: the records closed
+    # before they existed keep the hash they were signed with).
+    found = finding_files(session=session, nc=nc)
+    if found:
+        body["files"] = [f.sha256 for f in found]
     return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
 
 
@@ -930,23 +928,7 @@ def close(
     closed form is rendered once, signed with the organisation's certificate and kept."""
     from qms.nonconformities import pdf
 
-    require(by, "nonconformity.close", nc)
-    _check(nc, version)
-    _refuse_unless(
-        nc,
-        Status.verifying,
-        message=N_(
-            "%(code)s cannot be closed while it is %(status)s: its actions must be done "
-            "and found effective first."
-        ),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
-    if not is_ready_to_close(session=session, nc=nc):
-        raise Conflict(
-            "%(code)s cannot be closed before a quality officer finds its actions effective.",
-            field="status",
-            code=nc.code,
-        )
+    CLOSE.require(session=session, user=by, record=nc, version=version)
     check_length(comment or "", field="comment", limit=LIMITS["comment"])
     signature = trail.sign(
         session=session,
@@ -958,12 +940,13 @@ def close(
         content_hash=content_hash(session=session, nc=nc),
         comment=comment,
     )
-    before = trail.snapshot(nc, FIELDS)
-    transition(nc, Status.closed)
-    nc.closed_at = utcnow()
-    nc.closed_by_id = by.id
-    nc.signature_id = signature.id
-    _write(session, nc, by, "closed", before, reason=comment)
+    CLOSE.apply(
+        session=session,
+        record=nc,
+        by=by,
+        changes={"signature_id": signature.id},
+        reason=comment,
+    )
     pdf.keep_closed_form(session=session, nc=nc, settings=settings, by=by)
     return nc
 
@@ -977,21 +960,11 @@ def cancel(
     version: int | None = None,
 ) -> Nonconformity:
     """A quality officer cancels it, with a reason, from any state before closure."""
-    require(by, "nonconformity.cancel", nc)
-    _check(nc, version)
-    _refuse_unless(
-        nc,
-        *ACTIVE,
-        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
+    CANCEL.require(session=session, user=by, record=nc, version=version)
     reason = _text(reason, "reason", N_("Give the reason for cancelling."))
-    before = trail.snapshot(nc, FIELDS)
-    transition(nc, Status.cancelled)
-    nc.cancel_reason = reason
-    nc.cancelled_at = utcnow()
-    nc.cancelled_by_id = by.id
-    _write(session, nc, by, "cancelled", before, reason=reason)
+    CANCEL.apply(
+        session=session, record=nc, by=by, changes={"cancel_reason": reason}, reason=reason
+    )
     return nc
 
 
@@ -1001,31 +974,13 @@ def cancel_for_changed_answer(
     """The auditor changed the checklist answer that raised it while the audit is in
     progress (the audits service checks they may): cancelled with the reason, and released
     from its item (the trail keeps which) so that a new nonconforming answer raises another."""
-    if nc.checklist_item_id is None:
-        raise Conflict("%(code)s was not raised by a checklist answer.", code=nc.code)
-    _refuse_unless(
-        nc,
-        *ACTIVE,
-        message=N_("%(code)s is already %(status)s and cannot be cancelled."),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
+    CANCEL_FOR_CHANGED_ANSWER.require(session=session, user=by, record=nc)
     reason = _text(reason, "reason", N_("Give the reason for cancelling."))
-    fields = (*FIELDS, "checklist_item_id")
-    before = trail.snapshot(nc, fields)
-    transition(nc, Status.cancelled)
-    nc.cancel_reason = reason
-    nc.cancelled_at = utcnow()
-    nc.cancelled_by_id = by.id
-    nc.checklist_item_id = None
-    session.add(nc)
-    session.flush()
-    trail.record(
+    CANCEL_FOR_CHANGED_ANSWER.apply(
         session=session,
-        actor=by,
-        action="cancelled",
-        record_type=RECORD,
-        record_id=nc.id,
-        changes=trail.changes_of(nc, before, fields),
+        record=nc,
+        by=by,
+        changes={"cancel_reason": reason, "checklist_item_id": None},
         reason=reason,
     )
     return nc
@@ -1040,14 +995,7 @@ def link_documents(
     version: int | None = None,
 ) -> list[int]:
     """Set the controlled documents the nonconformity concerns."""
-    require(by, "nonconformity.link_documents", nc)
-    _check(nc, version)
-    _refuse_unless(
-        nc,
-        *ACTIVE,
-        message=N_("%(code)s is %(status)s: its links are fixed."),
-        status=Label(nc.status, STATUS_LABELS[nc.status]),
-    )
+    LINK_DOCUMENTS.require(session=session, user=by, record=nc, version=version)
     ids = _check_documents(session, document_ids)
     current = document_ids_of(session=session, nc=nc)
     if ids == current:
@@ -1060,18 +1008,7 @@ def link_documents(
     for document_id in ids:
         if document_id not in current:
             session.add(NonconformityDocument(nonconformity_id=nc.id, document_id=document_id))
-    nc.version += 1
-    nc.updated_at = utcnow()
-    session.add(nc)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="documents_linked",
-        record_type=RECORD,
-        record_id=nc.id,
-        changes={"document_ids": [current, ids]},
-    )
+    LINK_DOCUMENTS.apply(session=session, record=nc, by=by, also={"document_ids": [current, ids]})
     return ids
 
 
@@ -1126,18 +1063,10 @@ def checks_to_record(*, session: Session, user: User, today: date, limit: int) -
     not own, earliest check first."""
     if not user.has_role(Role.quality_officer):
         return Slice([], 0)
-    own_action = exists().where(
-        CorrectiveAction.nonconformity_id == Nonconformity.id,
-        CorrectiveAction.owner_id == user.id,
-    )
-    found_effective = exists().where(
-        EffectivenessCheck.nonconformity_id == Nonconformity.id,
-        EffectivenessCheck.result == CheckResult.effective.value,
-    )
     query = select(Nonconformity).where(
         Nonconformity.status == Status.verifying.value,
-        not_(own_action),
-        not_(found_effective),
+        not_(owning_an_action(user.id)),
+        not_(found_effective()),
     )
     return first_rows(
         session,
@@ -1155,10 +1084,7 @@ def to_close(*, session: Session, user: User, limit: int) -> Slice:
     query = select(Nonconformity).where(
         Nonconformity.status == Status.verifying.value,
         Nonconformity.department_id == user.department_id,
-        exists().where(
-            EffectivenessCheck.nonconformity_id == Nonconformity.id,
-            EffectivenessCheck.result == CheckResult.effective.value,
-        ),
+        found_effective(),
     )
     order = [col(Nonconformity.raised_on), col(Nonconformity.id)]
     return first_rows(session, query, order_by=order, limit=limit)
@@ -1245,15 +1171,11 @@ def checks_due(
 ) -> list[tuple[Nonconformity, list[int]]]:
     """Effectiveness checks due on or before `until` (and `due_in`, as for `actions_due`),
     each with the quality officers who may record it (those who own none of its actions)."""
-    found_effective = exists().where(
-        EffectivenessCheck.nonconformity_id == Nonconformity.id,
-        EffectivenessCheck.result == CheckResult.effective.value,
-    )
     query = select(Nonconformity).where(
         Nonconformity.status == Status.verifying.value,
         col(Nonconformity.check_due_on).is_not(None),
         Nonconformity.check_due_on <= until,
-        not_(found_effective),
+        not_(found_effective()),
     )
     if due_in is not None:
         query = query.where(due_in(col(Nonconformity.check_due_on)))
@@ -1261,14 +1183,16 @@ def checks_due(
     if not waiting:
         return []
     officers = [u.id for u in auth.list_users(session=session, role=Role.quality_officer)]
-    owners: dict[int, set[int]] = {}
-    for nc_id, owner_id in session.exec(
-        select(CorrectiveAction.nonconformity_id, CorrectiveAction.owner_id).where(
-            col(CorrectiveAction.nonconformity_id).in_([nc.id for nc in waiting])
-        )
-    ).all():
-        owners.setdefault(nc_id, set()).add(owner_id)
-    return [(nc, [u for u in officers if u not in owners.get(nc.id, set())]) for nc in waiting]
+    free = set(
+        session.exec(
+            select(Nonconformity.id, User.id).where(
+                col(Nonconformity.id).in_([nc.id for nc in waiting]),
+                col(User.id).in_(officers),
+                not_(owning_an_action(User.id)),
+            )
+        ).all()
+    )
+    return [(nc, [u for u in officers if (nc.id, u) in free]) for nc in waiting]
 
 
 # --- the management review's inputs (9.3.2 c 1, 4, 5, 7) ---------------------------------

@@ -14,25 +14,41 @@ from starlette.datastructures import UploadFile
 
 from qms.auth import service as auth
 from qms.auth.models import Role
-from qms.auth.permissions import can, require
-from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
-from qms.errors import Invalid, QMSError
+from qms.auth.permissions import require
+from qms.deps import PageUser, SessionDep, SettingsDep
+from qms.errors import QMSError
+from qms.forms import parse
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
 from qms.nonconformities import service
+from qms.nonconformities.deps import CurrentAction, CurrentNonconformity
 from qms.nonconformities.models import (
     METHOD_LABELS,
     RESULT_LABELS,
     SEVERITY_LABELS,
     SOURCE_LABELS,
+    ActionCompletion,
+    ActionCreate,
+    Cancellation,
     CheckResult,
+    Closure,
+    Investigation,
+    NonconformityCreate,
     Severity,
     Source,
+    Verification,
 )
-from qms.nonconformities.states import STATUS_LABELS, Status
+from qms.nonconformities.states import (
+    CHECK_EFFECTIVE,
+    COMPLETE_ACTION,
+    FORMS,
+    STATUS_LABELS,
+    Status,
+)
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
 from qms.risks import service as risks
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -79,13 +95,6 @@ def _int(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _date(value, field: str) -> date:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise Invalid("Enter the date as YYYY-MM-DD.", field=field) from None
 
 
 # --- the register -----------------------------------------------------------------------
@@ -174,7 +183,12 @@ def register(request: Request, session: SessionDep, user: PageUser, settings: Se
             "filters": kept,
             "export_query": ("?" + query) if query else "",
             "overdue": service.overdue_ids(session=session, ids=ids, today=today),
-            "ages": {nc.id: service.age_days(nc, today=today, tz=settings.tz) for nc in rows},
+            # Days open, of those still to be dealt with.
+            "ages": {
+                nc.id: service.age_days(nc, today=today, tz=settings.tz)
+                for nc in rows
+                if nc.status in service.ACTIVE
+            },
             "people": service.people_named(session=session, ids=[nc.owner_id for nc in rows]),
             "departments": auth.list_departments(session=session),
             "managers": auth.list_users(session=session, role=Role.manager, active_only=False),
@@ -195,11 +209,6 @@ def _documents_in_force(session):
     return documents.all_documents(session=session)  # the register's default: not obsolete
 
 
-def _ids(value) -> list[int]:
-    values = value if isinstance(value, list) else [value] if value not in (None, "") else []
-    return [i for i in (_int(v) for v in values) if i is not None]
-
-
 def _documents_named(session, ids):
     from qms.documents import service as documents
     from qms.errors import NotFound
@@ -213,9 +222,20 @@ def _documents_named(session, ids):
     return found
 
 
-def _raise_context(session, **extra):
+def _uploads(data: dict) -> list[UploadFile]:
+    """The files a form sent under `files` (taken out of what is shown again)."""
+    sent = data.pop("files", [])
+    return [
+        u
+        for u in (sent if isinstance(sent, list) else [sent])
+        if isinstance(u, UploadFile) and u.filename
+    ]
+
+
+def _raise_context(session, settings, **extra):
     return {
         **LABELS,
+        "today": _today(settings),
         "documents": _documents_in_force(session),
         "departments": auth.list_departments(session=session),
         "managers": auth.list_users(session=session, role=Role.manager),
@@ -226,9 +246,9 @@ def _raise_context(session, **extra):
 
 
 @router.get("/nonconformities/new")
-def raise_form(request: Request, session: SessionDep, user: PageUser):
+def raise_form(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "nonconformity.raise")
-    return render(request, "nonconformities/new.html", _raise_context(session))
+    return render(request, "nonconformities/new.html", _raise_context(session, settings))
 
 
 @router.post("/nonconformities")
@@ -236,23 +256,22 @@ async def raise_nonconformity(
     request: Request, session: SessionDep, user: PageUser, settings: SettingsDep
 ):
     data = await form_data(request)
+    uploads = _uploads(data)
     try:
-        department_id = _int(data.get("department_id"))
+        body = parse(NonconformityCreate, data)
         nc = service.raise_nonconformity(
             session=session,
             by=user,
-            source=str(data.get("source", "")),
-            department_id=department_id or 0,
-            clause=str(data.get("clause", "")),
-            severity=str(data.get("severity", "")),
-            description=str(data.get("description", "")),
-            owner_id=_int(data.get("owner_id")),
-            document_ids=_ids(data.get("document_ids")),
             today=_today(settings),
+            uploads=[(u.filename, u.file) for u in uploads],
+            files_dir=settings.files_dir,
+            max_bytes=settings.upload_max_bytes,
+            **body.model_dump(),
         )
     except QMSError as exc:
         session.rollback()
-        return refused(request, "nonconformities/new.html", exc, _raise_context(session, form=data))
+        context = _raise_context(session, settings, form=data)
+        return refused(request, "nonconformities/new.html", exc, context)
     return redirect(request, f"/nonconformities/{nc.id}", flash=N_("The nonconformity was raised."))
 
 
@@ -271,12 +290,15 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
     )
     ready = service.is_ready_to_close(session=session, nc=nc)
     signature, signature_state = service.closure_signature(session=session, nc=nc)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, nc, session=session)
+    may["complete"] = {
+        a.id
+        for a in actions
+        if COMPLETE_ACTION.refusal(user, nc, session=session, subject=a) is None
+    }
+    verify_refused = CHECK_EFFECTIVE.refusal(user, nc, session=session)
     status = Status(nc.status)
-    owns_action = any(a.owner_id == user.id for a in actions)
-    may_plan = can(user, "nonconformity.manage", nc) and status in (
-        Status.investigating,
-        Status.action_planned,
-    )
     return {
         **LABELS,
         "nc": nc,
@@ -284,6 +306,7 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "department": auth.get_department(session=session, department_id=nc.department_id),
         "actions": actions,
         "attached": service.files_of(session=session, actions=actions),
+        "finding_files": service.finding_files(session=session, nc=nc),
         "checks": checks,
         "people": people,
         "signature": signature,
@@ -292,33 +315,14 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "age": service.age_days(nc, today=today, tz=settings.tz),
         "overdue": nc.id in service.overdue_ids(session=session, ids=[nc.id], today=today),
         "ready": ready,
+        "active": status in service.ACTIVE,
+        "verifying": status is Status.verifying,
         # Who may own an action: only for the form that asks, and only their names (not
         # every user loaded with their roles on every view of the record).
-        "active_users": auth.user_names(session=session) if may_plan else [],
+        "active_users": auth.user_names(session=session) if may["plan"] else [],
         "methods": list(METHOD_LABELS),
-        # Exactly the forms this viewer may use now.
-        "may": {
-            "investigate": can(user, "nonconformity.manage", nc)
-            and status in (Status.open, Status.investigating, Status.action_planned),
-            "plan": may_plan,
-            "verify": can(user, "nonconformity.verify", nc)
-            and status == Status.verifying
-            and not ready
-            and not owns_action,
-            "close": can(user, "nonconformity.close", nc) and ready,
-            "cancel": can(user, "nonconformity.cancel", nc) and status in service.ACTIVE,
-            "complete": {
-                a.id
-                for a in actions
-                if can(user, "corrective_action.complete", a)
-                and a.done_on is None
-                and status == Status.action_planned
-            },
-        },
-        "verifier_owns_action": can(user, "nonconformity.verify", nc)
-        and status == Status.verifying
-        and not ready
-        and owns_action,
+        "may": may,
+        "verifier_owns_action": verify_refused is not None and verify_refused.field == "verifier",
         "form_name": None,
         "form_action_id": None,
         # The register entries this nonconformity revealed or realised (risks domain).
@@ -330,23 +334,22 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
 @router.get("/nonconformities/{nonconformity_id}")
 def record_page(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     require(user, "nonconformity.read")
-    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
     return render(
         request, "nonconformities/record.html", _record_context(session, nc, user, settings)
     )
 
 
-def _refused(request, session, user, settings, nonconformity_id, exc, form_name, data, **extra):
+def _refused(request, session, user, settings, nc, exc, form_name, data, **extra):
     session.rollback()
-    if exc.field not in FORM_FIELDS[form_name]:
-        exc.field = None
-    nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+    for each in getattr(exc, "errors", None) or [exc]:
+        if each.field not in FORM_FIELDS[form_name]:
+            each.field = None
     context = _record_context(session, nc, user, settings, form=data, form_name=form_name, **extra)
     return refused(request, "nonconformities/record.html", exc, context)
 
@@ -358,142 +361,101 @@ def _done(request, nonconformity_id: int, flash: str):
 @router.post("/nonconformities/{nonconformity_id}/investigate")
 async def investigate(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-        service.investigate(
-            session=session,
-            nc=nc,
-            by=user,
-            containment=str(data.get("containment", "")),
-            root_cause_method=str(data.get("root_cause_method", "")),
-            root_cause=str(data.get("root_cause", "")),
-            whys=[str(data.get(f"whys.{i}", "")) for i in range(5)],
-            version=_int(data.get("version")),
-        )
+        body = parse(Investigation, data)
+        service.investigate(session=session, nc=nc, by=user, **body.model_dump())
     except QMSError as exc:
-        return _refused(
-            request, session, user, settings, nonconformity_id, exc, "investigate", data
-        )
-    return _done(request, nonconformity_id, N_("The investigation was recorded."))
+        return _refused(request, session, user, settings, nc, exc, "investigate", data)
+    return _done(request, nc.id, N_("The investigation was recorded."))
 
 
 @router.post("/nonconformities/{nonconformity_id}/actions")
 async def plan_action(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-        owner_id = _int(data.get("owner_id"))
-        if owner_id is None:
-            raise Invalid("Choose who owns the action.", field="owner_id")
+        body = parse(ActionCreate, data)
         service.plan_action(
-            session=session,
-            nc=nc,
-            by=user,
-            description=str(data.get("description", "")),
-            owner_id=owner_id,
-            due_on=_date(data.get("due_on"), "due_on"),
-            today=_today(settings),
-            version=_int(data.get("version")),
+            session=session, nc=nc, by=user, today=_today(settings), **body.model_dump()
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, nonconformity_id, exc, "action", data)
-    return _done(request, nonconformity_id, N_("The corrective action was planned."))
+        return _refused(request, session, user, settings, nc, exc, "action", data)
+    return _done(request, nc.id, N_("The corrective action was planned."))
 
 
 @router.post("/corrective-actions/{action_id}/complete")
 async def complete_action(
     request: Request,
-    action_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    action: CurrentAction,
     settings: SettingsDep,
 ):
     data = await form_data(request)
-    uploads = data.pop("files", [])
-    uploads = [
-        u
-        for u in (uploads if isinstance(uploads, list) else [uploads])
-        if isinstance(u, UploadFile) and u.filename
-    ]
-    files = [(u.filename, await u.read(settings.upload_max_bytes + 1)) for u in uploads]
-    action = service.get_action(session=session, action_id=action_id)
-    nonconformity_id = action.nonconformity_id
+    uploads = _uploads(data)
+    nc = service.get_nonconformity(session=session, nonconformity_id=action.nonconformity_id)
     try:
+        body = parse(ActionCompletion, data)
         service.complete_action(
             session=session,
             action=action,
             by=user,
-            evidence=str(data.get("evidence", "")),
+            evidence=body.evidence,
+            version=body.version,
             today=_today(settings),
             check_days=settings.effectiveness_check_days,
-            files=files,
+            # Streamed from the request's spooled files into the store, a chunk at a time.
+            uploads=[(u.filename, u.file) for u in uploads],
             files_dir=settings.files_dir,
             max_bytes=settings.upload_max_bytes,
-            version=_int(data.get("version")),
         )
     except QMSError as exc:
         return _refused(
-            request,
-            session,
-            user,
-            settings,
-            nonconformity_id,
-            exc,
-            "complete",
-            data,
-            form_action_id=action_id,
+            request, session, user, settings, nc, exc, "complete", data, form_action_id=action.id
         )
-    return _done(request, nonconformity_id, N_("The corrective action was marked done."))
+    return _done(request, nc.id, N_("The corrective action was marked done."))
 
 
 @router.post("/nonconformities/{nonconformity_id}/verify")
 async def verify(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-        service.verify(
-            session=session,
-            nc=nc,
-            by=user,
-            result=str(data.get("result", "")),
-            comment=str(data.get("comment", "")),
-            today=_today(settings),
-            version=_int(data.get("version")),
-        )
+        body = parse(Verification, data)
+        service.verify(session=session, nc=nc, by=user, today=_today(settings), **body.model_dump())
     except QMSError as exc:
-        return _refused(request, session, user, settings, nonconformity_id, exc, "verify", data)
-    return _done(request, nonconformity_id, N_("The effectiveness check was recorded."))
+        return _refused(request, session, user, settings, nc, exc, "verify", data)
+    return _done(request, nc.id, N_("The effectiveness check was recorded."))
 
 
 @router.post("/nonconformities/{nonconformity_id}/close")
 async def close(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
+        body = parse(Closure, data)
+        data.pop("password", None)  # never shown again
         # Off the event loop: closing renders and signs the kept form.
         await run_in_threadpool(
             partial(
@@ -501,37 +463,31 @@ async def close(
                 session=session,
                 nc=nc,
                 by=user,
-                password=str(data.pop("password", "")),
                 settings=settings,
-                version=_int(data.get("version")),
+                **body.model_dump(),
             )
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, nonconformity_id, exc, "close", data)
-    return _done(request, nonconformity_id, N_("The nonconformity was closed and signed."))
+        data.pop("password", None)
+        return _refused(request, session, user, settings, nc, exc, "close", data)
+    return _done(request, nc.id, N_("The nonconformity was closed and signed."))
 
 
 @router.post("/nonconformities/{nonconformity_id}/cancel")
 async def cancel(
     request: Request,
-    nonconformity_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    nc: CurrentNonconformity,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        nc = service.get_nonconformity(session=session, nonconformity_id=nonconformity_id)
-        service.cancel(
-            session=session,
-            nc=nc,
-            by=user,
-            reason=str(data.get("reason", "")),
-            version=_int(data.get("version")),
-        )
+        body = parse(Cancellation, data)
+        service.cancel(session=session, nc=nc, by=user, **body.model_dump())
     except QMSError as exc:
-        return _refused(request, session, user, settings, nonconformity_id, exc, "cancel", data)
-    return _done(request, nonconformity_id, N_("The nonconformity was cancelled."))
+        return _refused(request, session, user, settings, nc, exc, "cancel", data)
+    return _done(request, nc.id, N_("The nonconformity was cancelled."))
 
 
 # --- the home page ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from qms.auth import service as _auth
 from qms.auth.models import Department, Role, User
 from qms.auth.permissions import require
 from qms.counters import next_number
@@ -381,11 +382,7 @@ def list_periods(
     return [tuple(row) for row in session.exec(query).all()], int(total)
 
 
-def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+people_named = _auth.people_named
 
 
 # --- objectives -------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from datetime import date
 from importlib import import_module
 
 from sqlalchemy import func
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
+from qms.auth import service as _auth
 from qms.auth.models import Role, User
 from qms.auth.permissions import require
 from qms.counters import next_number
@@ -131,12 +131,7 @@ def outputs_of(*, session: Session, review: ManagementReview) -> list[ReviewOutp
     )
 
 
-def people(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    query = select(User).options(lazyload(User.role_rows)).where(col(User.id).in_(ids))  # type: ignore[arg-type]
-    return {u.id: u for u in session.exec(query).all()}
+people = _auth.people_named
 
 
 def chairs(*, session: Session) -> list[User]:

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import and_, delete, exists, func, or_
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
+from qms.auth import service as _auth
 from qms.auth.models import Department, User
 from qms.auth.permissions import require
 from qms.counters import next_number
@@ -248,12 +248,7 @@ def interested_parties(*, session: Session) -> list[InterestedParty]:
     return list(session.exec(select(InterestedParty).order_by(col(InterestedParty.id))))
 
 
-def people_named(*, session: Session, ids: Iterable[int]) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    query = select(User).options(lazyload(User.role_rows)).where(col(User.id).in_(ids))  # type: ignore[arg-type]
-    return {u.id: u for u in session.exec(query).all()}
+people_named = _auth.people_named
 
 
 def review_overdue(risk: Risk, today: date) -> bool:

@@ -259,7 +259,7 @@ def test_a_bad_file_on_the_page_saves_nothing(world, audit, item):
         data={"csrf_token": token, "version": "1", "result": "conform", "evidence": "Ảnh."},
         files=[("files", ("virus.exe", b"MZ\x90\x00", "image/png"))],
     )
-    assert response.status_code == 422 and "Attach a photo" in response.text
+    assert response.status_code == 422 and "attach JPEG, PNG, PDF" in response.text
     kept = world.api(world.auditor).get(f"/api/v1/checklist-items/{item.id}").json()
     assert kept["result"] is None and kept["version"] == 1  # the answer was rolled back too
 

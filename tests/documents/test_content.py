@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from qms.documents.content import diff_text, render_markdown
-from qms.documents.files import detect_type
+from qms.files import sniff as detect_type
 from tests.documents import factories as f
 
 
@@ -121,7 +121,7 @@ def test_the_upload_form_refuses_with_the_message_beside_the_field(world):
     )
     assert response.status_code == 422
     assert 'id="file-error"' in response.text
-    assert "Only PDF, Word (DOCX)" in response.text
+    assert "attach PDF, DOCX, XLSX, ODT" in response.text
 
 
 def test_detect_type_reads_magic_bytes():

@@ -103,6 +103,13 @@ CASES = [
         _action("action_planned", {"evidence": "Sổ theo dõi đã lập."}),
     ),
     Case("GET", "/api/v1/evidence-files/{file_id}", EVERYONE, _evidence_file),
+    # Its reporter (the auditor in these set-ups), its owner or a quality officer.
+    Case(
+        "POST",
+        "/api/v1/nonconformities/{nonconformity_id}/files",
+        frozenset({"auditor", "manager", "quality_officer"}),
+        _in("open"),
+    ),
     Case(
         "POST",
         "/api/v1/nonconformities/{nonconformity_id}/verify",

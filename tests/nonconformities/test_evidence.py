@@ -15,16 +15,17 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
-def _docx() -> bytes:
+def _package(*members: tuple[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         # A fixed member date: the bytes name a parametrized test, the same in every worker.
-        for name, text in (
-            ("[Content_Types].xml", "<Types/>"),
-            ("word/document.xml", "<w:document/>"),
-        ):
+        for name, text in members:
             package.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
+
+
+def _docx() -> bytes:
+    return _package(("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>"))
 
 
 def _upload(world, action_id, name, content, person=None):
@@ -73,7 +74,19 @@ def test_other_kinds_are_refused_naming_the_file(world, content):
     assert response.status_code == 422 and response.json()["field"] == "file"
 
 
-def test_a_file_over_the_limit_is_refused(world):
+def test_an_odt_is_not_accepted_as_evidence(world):
+    """The one store knows OpenDocument text (for controlled documents); evidence takes
+    photos, PDF and Office files only."""
+    odt = _package(
+        ("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", "<office/>")
+    )
+    built = build(world, "action_planned")
+    response = _upload(world, built.action_ids[0], "bien-ban.odt", odt)
+    assert response.status_code == 422 and response.json()["field"] == "file"
+    assert "PDF" in response.json()["detail"]
+
+
+def test_evidence_over_the_upload_limit_is_refused_naming_the_field(world):
     world.app.state.settings.upload_max_bytes = 1024
     built = build(world, "action_planned")
     response = _upload(world, built.action_ids[0], "big.pdf", PDF + b"0" * 2000)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qms.audits.models import ChecklistAttachment
 from qms.documents.models import Revision
@@ -136,6 +136,41 @@ def _evidence_page(world) -> Target:
     )
 
 
+def _finding_names(world, nonconformity_id=None):
+    query = select(EvidenceFile.filename).where(col(EvidenceFile.nonconformity_id).is_not(None))
+    if nonconformity_id is not None:
+        query = query.where(EvidenceFile.nonconformity_id == nonconformity_id)
+    return _names(world, query)
+
+
+def _finding_api(world) -> Target:
+    nonconformity_id = build_nonconformity(world, "open").id
+    return Target(
+        world.api(world.quality_officer),
+        f"/api/v1/nonconformities/{nonconformity_id}/files",
+        {},
+        _finding_names(world, nonconformity_id),
+    )
+
+
+def _finding_page(world) -> Target:
+    """Raising a nonconformity with the files of the finding: a refusal raises none."""
+    browser = world.browser(world.staff)
+    return Target(
+        browser,
+        "/nonconformities",
+        {
+            "csrf_token": browser.csrf("/"),
+            "department_id": str(world.dept_a.id),
+            "source": "customer_complaint",
+            "severity": "minor",
+            "clause": "8.2.1",
+            "description": "Công dân gửi ảnh chụp hồ sơ bị trả chậm.",
+        },
+        _finding_names(world),
+    )
+
+
 def _item(world):
     """A checklist item not used yet, from one audit in progress per world."""
     if not hasattr(world, "_upload_items"):
@@ -176,6 +211,8 @@ ROUTES = [
     Route("document file (page)", "file", 303, _document_page),
     Route("corrective action evidence (API)", "file", 201, _evidence_api),
     Route("corrective action evidence (page)", "files", 303, _evidence_page),
+    Route("files of a finding (API)", "file", 201, _finding_api),
+    Route("files of a new nonconformity (page)", "files", 303, _finding_page),
     Route("checklist attachment (API)", "file", 201, _checklist_api),
     Route("checklist attachment (page)", "files", 303, _checklist_page),
 ]
@@ -203,6 +240,8 @@ def test_every_upload_route_is_here(app):
         "/revisions/{revision_id}/file",
         "/api/v1/corrective-actions/{action_id}/files",
         "/corrective-actions/{action_id}/complete",
+        "/api/v1/nonconformities/{nonconformity_id}/files",
+        "/nonconformities",
         "/api/v1/checklist-items/{item_id}/attachments",
         "/audits/{audit_id}/items/{item_id}",
         # Checked and answered, never kept: tests/reports/test_verify.py.
