@@ -239,19 +239,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     passwords.configure(settings.password_hashing)
     engine = db.make_engine(settings)
 
+    # The lifespan and the health check read the engine and settings from app.state, as
+    # the requests do, not from this closure: the tests bind one app per worker to each
+    # test's database (tests/conftest.py) instead of building the routes again.
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         scheduler = lock = None
-        if settings.scheduler == "on":
+        if _app.state.settings.scheduler == "on":
             from qms.reminders.scheduler import start_background
 
-            scheduler, lock = start_background(engine, settings)
+            scheduler, lock = start_background(_app.state.engine, _app.state.settings)
         _app.state.scheduler = scheduler
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)
             lock.release()
-        engine.dispose()
+        _app.state.engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -276,9 +279,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
 
     @app.get("/healthz", tags=["system"], include_in_schema=False)
-    def healthz() -> Response:
+    def healthz(request: Request) -> Response:
         try:
-            with engine.connect() as conn:
+            with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)

@@ -192,27 +192,36 @@ def settings(tmp_path, migrated_template, signing_p12) -> Settings:
     ).prepare()
 
 
-def _forget_apps() -> None:
-    """FastAPI keeps what it learnt of each endpoint and dependency in module-level LRU
-    caches (4,096 entries each, `fastapi.dependencies.models.*_cached`), which hold every
-    test's app closures and through them its engine and compiled SQL: 1.3 GB at the end of
-    a serial run, slower garbage collection all along and minutes of it at exit. One app
-    per process (production) never notices; the tests empty them after each app."""
-    from fastapi.dependencies import models
-
-    for name, cached in vars(models).items():
-        if name.endswith("_cached") and hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+# One app per worker (and per shape of settings), bound to each test's database and data
+# directory in turn. FastAPI builds a route's handler (its dependencies, its models) per app,
+# lazily, on the first request that walks past it: ~0.3 s of CPU for the app's ~240 routes,
+# paid again by every test with an app of its own, and growing with every route added. The
+# app reads its settings and engine from app.state on each request, as in production where
+# one app serves every request; what it keeps across tests (its routes, its OpenAPI schema)
+# does not depend on the database.
+_APPS: dict[str, tuple] = {}
+# What create_app reads besides the database and the data directory (the middleware's body
+# limit, language and cookies, the scheduler): settings differing in these get their own app.
+_PER_TEST = {"data_dir", "database_url"}
 
 
 @pytest.fixture
 def app(settings):
     from qms.app import create_app
+    from qms.auth import passwords
+    from qms.db import make_engine as engine_for
 
-    application = create_app(settings)
+    shape = settings.model_dump_json(exclude=_PER_TEST)
+    if shape not in _APPS:
+        application = create_app(settings)
+        _APPS[shape] = (application, dict(application.state._state))
+    else:
+        application, state = _APPS[shape]
+        passwords.configure(settings.password_hashing)
+        application.state._state.clear()
+        application.state._state.update(state, settings=settings, engine=engine_for(settings))
     yield application
     application.state.engine.dispose()
-    _forget_apps()
 
 
 @pytest.fixture
