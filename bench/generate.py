@@ -294,6 +294,7 @@ def gen_nonconformities(w: World) -> None:
             "audit_id": audit_id,
             "checklist_item_id": item_id,
             "raised_on": raised_on,
+            "detected_on": raised_on,
             "containment": "",
             "root_cause_method": None,
             "whys": [],
