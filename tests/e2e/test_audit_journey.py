@@ -30,7 +30,7 @@ def _plan(tab, department_code: str, lead: str, team: list[str]):
     page.fill("#f-scope", "Quản lý tài sản công, chi tiêu nội bộ, mua sắm; hồ sơ năm nay.")
     page.select_option("#f-lead_auditor_id", label=lead)
     for name in team:
-        page.check(f"fieldset label.check:has-text('{name}') input[name=auditor_ids]")
+        page.check(f"fieldset label.choice:has-text('{name}') input[name=auditor_ids]")
     page.click("form[action='/audits'] button[type=submit]")
     page.wait_for_load_state()
     return page

@@ -24,7 +24,7 @@ def test_a_procedure_from_draft_to_acknowledged(journey, lang):
     officer.shot("register")
     officer.submit("form[action='/documents']")
     document_path = page.url.split(officer.base, 1)[1]
-    page.locator("label.check", has_text="TTPVHCC").locator("input").check()
+    page.locator("label.choice", has_text="TTPVHCC").locator("input").check()
     officer.submit("form[action$='/distribution']")
     officer.submit("form[action$='/revisions']")
     revision_path = page.url.split(officer.base, 1)[1]

@@ -30,7 +30,7 @@ def test_a_review_planned_held_decided_and_signed(journey):
     page.fill("#f-planned_on", (today + timedelta(days=7)).isoformat())
     page.select_option("#f-chair_id", label="Nguyễn Văn Thành · Chánh Văn phòng")
     for name in ("Lê Minh Tuấn", "Hoàng Thị Thu"):
-        page.locator("label.check", has_text=name).locator("input").check()
+        page.locator("label.choice", has_text=name).locator("input").check()
     page.fill(
         "#f-resources",
         "Bộ phận một cửa có 04 công chức; cần thêm 01 máy quét hồ sơ vào tháng cao điểm.",
