@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from importlib import import_module
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -244,6 +245,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # test's database (tests/conftest.py) instead of building the routes again.
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # The threadpool of the blocking handlers and dependencies (see Settings.threads).
+        to_thread.current_default_thread_limiter().total_tokens = _app.state.settings.threads
         scheduler = lock = None
         if _app.state.settings.scheduler == "on":
             from qms.reminders.scheduler import start_background

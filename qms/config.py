@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     signing_password: SecretStr | None = None
     # A time-stamp authority (RFC 3161) for PAdES B-T signatures; unset: B-B.
     tsa_url: str | None = None
+    # Threads per worker process for the blocking handlers (anyio's default is 40). Fewer
+    # threads contend less for the GIL under load; on PostgreSQL keep it well under the
+    # connection pool (qms.db.make_engine) so threads waiting for a connection can never
+    # hold every thread while the requests holding connections wait for one.
+    threads: int = Field(default=8, ge=1, le=200)
 
     @field_validator("timezone")
     @classmethod

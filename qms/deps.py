@@ -23,7 +23,8 @@ TOUCH_EVERY = timedelta(minutes=1)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # async: no I/O, so no hop to the threadpool.
     return request.app.state.settings
 
 
