@@ -857,11 +857,27 @@ def verify(
     return check
 
 
-def content_hash(*, session: Session, nc: Nonconformity) -> str:
+def content_hash(
+    *,
+    session: Session,
+    nc: Nonconformity,
+    actions: Sequence[CorrectiveAction] | None = None,
+    attached: dict[int, list] | None = None,
+    checks: Sequence[EffectivenessCheck] | None = None,
+    found: Sequence[EvidenceFile] | None = None,
+) -> str:
     """SHA-256 of the canonical record signed at closure: what was found, why, what was done,
-    and how it was checked."""
-    actions = actions_of(session=session, nc=nc)
-    attached = files_of(session=session, actions=actions)
+    and how it was checked. A caller that already loaded the actions, their files, the
+    checks or the finding's files (the record page) passes them instead of reading them
+    again."""
+    if actions is None:
+        actions = actions_of(session=session, nc=nc)
+    if attached is None:
+        attached = files_of(session=session, actions=actions)
+    if checks is None:
+        checks = checks_of(session=session, nc=nc)
+    if found is None:
+        found = finding_files(session=session, nc=nc)
     body = {
         "code": nc.code,
         "source": nc.source,
@@ -893,24 +909,23 @@ def content_hash(*, session: Session, nc: Nonconformity) -> str:
                 "comment": c.comment,
                 "checked_on": c.checked_on,
             }
-            for c in checks_of(session=session, nc=nc)
+            for c in checks
         ],
     }
     # Files of the finding bind too (the key only where there are some: the records closed
     # before they existed keep the hash they were signed with).
-    found = finding_files(session=session, nc=nc)
     if found:
         body["files"] = [f.sha256 for f in found]
     return hashlib.sha256(trail.canonical_json(body).encode()).hexdigest()
 
 
-def closure_signature(*, session: Session, nc: Nonconformity):
+def closure_signature(*, session: Session, nc: Nonconformity, **loaded):
     """The closure signature and how it stands against the record now ("valid", "void",
-    "altered"), or (None, None) before closure."""
+    "altered"), or (None, None) before closure. `loaded`: what `content_hash` may reuse."""
     from qms.trail.models import Signature
 
     signature = session.get(Signature, nc.signature_id) if nc.signature_id else None
-    actual = content_hash(session=session, nc=nc) if signature else None
+    actual = content_hash(session=session, nc=nc, **loaded) if signature else None
     return signature, trail.signature_state(signature, actual)
 
 

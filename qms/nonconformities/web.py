@@ -289,7 +289,17 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         + [c.verifier_id for c in checks],
     )
     ready = service.is_ready_to_close(session=session, nc=nc)
-    signature, signature_state = service.closure_signature(session=session, nc=nc)
+    attached = service.files_of(session=session, actions=actions)
+    finding_files = service.finding_files(session=session, nc=nc)
+    # The signed content is hashed from what this page already loaded (not read twice).
+    signature, signature_state = service.closure_signature(
+        session=session,
+        nc=nc,
+        actions=actions,
+        attached=attached,
+        checks=checks,
+        found=finding_files,
+    )
     # Exactly the forms this viewer may use now, asked of the actions' own declarations.
     may = allowed_now(FORMS, user, nc, session=session)
     may["complete"] = {
@@ -305,8 +315,8 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "today": today,
         "department": auth.get_department(session=session, department_id=nc.department_id),
         "actions": actions,
-        "attached": service.files_of(session=session, actions=actions),
-        "finding_files": service.finding_files(session=session, nc=nc),
+        "attached": attached,
+        "finding_files": finding_files,
         "checks": checks,
         "people": people,
         "signature": signature,
