@@ -41,6 +41,10 @@ class DocumentDistribution(SQLModel, table=True):
 
 class ControlledDocument(RecordBase, table=True):
     __tablename__ = "controlled_document"
+    __table_args__ = (
+        # The reviews coming due (the quality officer's home): effective ones by date.
+        Index("ix_controlled_document_status_review", "status", "next_review_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
