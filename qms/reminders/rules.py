@@ -390,10 +390,12 @@ def measurement_due(session: Session, as_of: date) -> Iterable[Due]:
 
 
 @rule("risk_action_due")
-def risk_action_due(session: Session, as_of: date) -> Iterable[Due]:
+def risk_action_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.risks import service as risks
 
-    for action, risk in risks.actions_due(session=session, until=as_of + HORIZON):
+    for action, risk in risks.actions_due(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    ):
         yield Due(
             rule="risk_action_due",
             record_type="risk_action",
@@ -408,10 +410,12 @@ def risk_action_due(session: Session, as_of: date) -> Iterable[Due]:
 
 
 @rule("risk_review_due")
-def risk_review_due(session: Session, as_of: date) -> Iterable[Due]:
+def risk_review_due(session: Session, as_of: date, windows=None) -> Iterable[Due]:
     from qms.risks import service as risks
 
-    for risk in risks.reviews_due(session=session, until=as_of + HORIZON):
+    for risk in risks.reviews_due(
+        session=session, until=as_of + HORIZON, due_in=windows and windows.clause
+    ):
         yield Due(
             rule="risk_review_due",
             record_type="risk",

@@ -1121,35 +1121,34 @@ def add_interested_party(
 # --- what falls due (the reminder rules read these) ---------------------------------------
 
 
-def actions_due(*, session: Session, until: date) -> list[tuple[RiskAction, Risk]]:
-    """Open treatment actions of active entries due on or before `until`."""
-    return list(
-        session.exec(
-            select(RiskAction, Risk)
-            .join(Risk, col(Risk.id) == RiskAction.risk_id)
-            .where(
-                col(RiskAction.done_on).is_(None),
-                RiskAction.due_on <= until,
-                Risk.status == Status.treating.value,
-            )
-            .order_by(col(RiskAction.due_on), col(RiskAction.id))
-        ).all()
+def actions_due(*, session: Session, until: date, due_in=None) -> list[tuple[RiskAction, Risk]]:
+    """Open treatment actions of active entries due on or before `until`; with `due_in` (a
+    condition on the due-date column: the reminder sweep's windows), only those."""
+    query = (
+        select(RiskAction, Risk)
+        .join(Risk, col(Risk.id) == RiskAction.risk_id)
+        .where(
+            col(RiskAction.done_on).is_(None),
+            RiskAction.due_on <= until,
+            Risk.status == Status.treating.value,
+        )
     )
+    if due_in is not None:
+        query = query.where(due_in(col(RiskAction.due_on)))
+    return list(session.exec(query.order_by(col(RiskAction.due_on), col(RiskAction.id))).all())
 
 
-def reviews_due(*, session: Session, until: date) -> list[Risk]:
-    """Active entries whose review date is on or before `until`."""
-    return list(
-        session.exec(
-            select(Risk)
-            .where(
-                col(Risk.status).in_([s.value for s in ACTIVE]),
-                col(Risk.review_on).is_not(None),
-                Risk.review_on <= until,
-            )
-            .order_by(col(Risk.review_on), col(Risk.id))
-        ).all()
+def reviews_due(*, session: Session, until: date, due_in=None) -> list[Risk]:
+    """Active entries whose review date is on or before `until` (and `due_in`, as for
+    `actions_due`)."""
+    query = select(Risk).where(
+        col(Risk.status).in_([s.value for s in ACTIVE]),
+        col(Risk.review_on).is_not(None),
+        Risk.review_on <= until,
     )
+    if due_in is not None:
+        query = query.where(due_in(col(Risk.review_on)))
+    return list(session.exec(query.order_by(col(Risk.review_on), col(Risk.id))).all())
 
 
 # --- the management review (9.3.2 b and e) -------------------------------------------------
