@@ -46,11 +46,13 @@ class Settings(BaseSettings):
     signing_password: SecretStr | None = None
     # A time-stamp authority (RFC 3161) for PAdES B-T signatures; unset: B-B.
     tsa_url: str | None = None
-    # Threads per worker process for the blocking handlers (anyio's default is 40). Fewer
-    # threads contend less for the GIL under load; on PostgreSQL keep it well under the
-    # connection pool (qms.db.make_engine) so threads waiting for a connection can never
-    # hold every thread while the requests holding connections wait for one.
-    threads: int = Field(default=8, ge=1, le=200)
+    # Threads per worker process for the blocking handlers and dependencies (anyio's
+    # default, 40). Fewer threads contend less for the GIL, but a request that holds a
+    # pooled connection or SQLite's writer queue (qms.db) needs a thread again to commit
+    # (the session dependency's exit): with few threads, all of them can be taken by
+    # requests waiting for what it holds, until the 30 s timeouts. Not lowered until it is
+    # measured on an idle machine (bench/ANALYSIS.md, "Per-request cost, second pass").
+    threads: int = Field(default=40, ge=1, le=200)
 
     @field_validator("timezone")
     @classmethod
