@@ -1406,42 +1406,40 @@ EVIDENCE_SOURCES = {
 
 
 def evidence(*, session: Session, start: date, end: date, today: date):
-    """10.2.2: the nonconformities raised in the period (not cancelled), with the kept, signed
-    form of each closed one; those of suppliers (8.4) and of outputs (8.7) also apart."""
-    from qms.evidence_records import Evidence, Item
+    """10.2.2: the nonconformities raised in the period (not cancelled), a page at a time, with
+    the kept, signed form of each closed one; those of suppliers (8.4) and of outputs (8.7)
+    also apart (the items of one nonconformity one after the other)."""
+    from qms.evidence_records import Item, Register, pages
 
     period = f"raised_from={start.isoformat()}&raised_to={end.isoformat()}"
-    found = Evidence(
-        registers={
-            "nonconformities": f"/nonconformities?{period}",
-            "nonconformities.supplier": f"/nonconformities?{period}&source={Source.supplier.value}",
-            "nonconformities.outputs": f"/nonconformities?{period}"
-            f"&source={Source.customer_complaint.value}",
-        }
+    yield Register("nonconformities", f"/nonconformities?{period}")
+    yield Register(
+        "nonconformities.supplier", f"/nonconformities?{period}&source={Source.supplier.value}"
     )
-    rows = session.exec(
-        select(
-            Nonconformity.id,
-            Nonconformity.code,
-            func.substr(Nonconformity.description, 1, 160),
-            Nonconformity.raised_on,
-            Nonconformity.status,
-            Nonconformity.source,
-        )
-        .where(
-            Nonconformity.raised_on >= start,
-            Nonconformity.raised_on <= end,
-            Nonconformity.status != Status.cancelled.value,
-        )
-        .order_by(col(Nonconformity.raised_on), col(Nonconformity.id))
-    ).all()
-    for nc_id, code, description, raised_on, status, source in rows:
-        closed = status == Status.closed.value
-        for key in ("nonconformities", EVIDENCE_SOURCES.get(source)):
-            if key is None:
-                continue
-            found.items.append(
-                Item(
+    yield Register(
+        "nonconformities.outputs",
+        f"/nonconformities?{period}&source={Source.customer_complaint.value}",
+    )
+    query = select(
+        Nonconformity.raised_on,
+        Nonconformity.id,
+        Nonconformity.code,
+        func.substr(Nonconformity.description, 1, 160),
+        Nonconformity.status,
+        Nonconformity.source,
+    ).where(
+        Nonconformity.raised_on >= start,
+        Nonconformity.raised_on <= end,
+        Nonconformity.status != Status.cancelled.value,
+    )
+    keys = (col(Nonconformity.raised_on), col(Nonconformity.id))
+    for rows in pages(session, query, keys=keys, key=lambda r: (r[0], r[1])):
+        for raised_on, nc_id, code, description, status, source in rows:
+            closed = status == Status.closed.value
+            for key in ("nonconformities", EVIDENCE_SOURCES.get(source)):
+                if key is None:
+                    continue
+                yield Item(
                     source=key,
                     code=code,
                     title=description,
@@ -1450,8 +1448,8 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                     kept_kind="nonconformity_form" if closed else None,
                     kept_id=nc_id if closed else None,
                 )
-            )
-    return found
+
+
 # --- a manager's home: the department's open work (issue 19.10) ---------------------------
 
 
