@@ -79,12 +79,13 @@ Evidence = Register | Item | Gap | Exclusion
 
 
 def pages(
-    session, query, *, keys: tuple, key: Callable[[Any], tuple], size: int = PAGE
+    session, query, *, keys: tuple, key: Callable[[Any], tuple], size: int | None = None
 ) -> Iterator[list[Any]]:
     """The rows of `query` in the order of `keys` (columns unique together), `size` at a time,
     each page read after the last row of the one before (keyset paging: a page costs the same
     at any depth, and the session stays free for other queries between two pages). `key`
     gives a row's values of `keys`."""
+    size = size or PAGE
     last = None
     while True:
         page = query.order_by(*keys).limit(size)

@@ -232,7 +232,7 @@ def compile_pack(
                     citing = by_source.get(found.source, [])
                 for clause in citing:
                     clause.add_item(found, listed)
-                if on_record is None or not (found.kept_kind and found.kept_id):
+                if on_record is None or not citing or not (found.kept_kind and found.kept_id):
                     continue
                 if current is not None and current[:2] == (found.kept_kind, found.kept_id):
                     current[2].extend(
