@@ -56,6 +56,8 @@ MAX_DAYS = 3 * 366
 PAGE_ITEMS = 20
 # The index is rendered in one piece: its rows bound the renderer's time and memory.
 INDEX_ITEMS = 50
+# Distinct (kind, clauses) of documents whose citing clauses are remembered.
+CITED_SHAPES = 2000
 # Gaps listed per clause on the page and in the index (the count gives them all).
 LISTED_GAPS = 50
 # Kept files listed, with their SHA-256, in the index PDF; manifest.csv lists them all.
@@ -220,6 +222,7 @@ def compile_pack(
             by_source[source].append(clause)
     registers: dict[str, str] = {}
     exclusions: list[Exclusion] = []
+    cited: dict[tuple, list[ClauseEvidence]] = {}
     # The record whose items are arriving (a domain yields them one after the other).
     current: tuple[str, int, list[str]] | None = None
     for path in CONTRIBUTORS:
@@ -227,7 +230,13 @@ def compile_pack(
         for found in offered:
             if isinstance(found, Item):
                 if found.source == "documents":
-                    citing = [c for c in clauses if _cites(c.requirement, found)]
+                    # Documents share a few kinds and clause sets: matched once each.
+                    shape = (found.document_kind, found.clauses)
+                    citing = cited.get(shape)
+                    if citing is None:
+                        citing = [c for c in clauses if _cites(c.requirement, found)]
+                        if len(cited) < CITED_SHAPES:
+                            cited[shape] = citing
                 else:
                     citing = by_source.get(found.source, [])
                 for clause in citing:
