@@ -1367,22 +1367,31 @@ def review_inputs(*, session: Session, start: date, end: date, today: date | Non
             href=href(),
         )
     )
-    for result, label in (
+    results = (
         (CheckResult.effective, N_("Nonconformities whose actions were found effective")),
         (
             CheckResult.ineffective,
             N_("Nonconformities whose actions were once found ineffective"),
         ),
-    ):
-        count = session.exec(
-            select(func.count()).where(
-                in_period,
-                exists().where(
-                    EffectivenessCheck.nonconformity_id == Nonconformity.id,
-                    EffectivenessCheck.result == result.value,
-                ),
+    )
+    # Both results in one pass over the period's nonconformities (the index of the checks by
+    # nonconformity and result answers each).
+    checked = dict(
+        session.exec(
+            select(
+                EffectivenessCheck.result,
+                func.count(func.distinct(EffectivenessCheck.nonconformity_id)),
             )
-        ).one()
+            .join(Nonconformity, col(Nonconformity.id) == EffectivenessCheck.nonconformity_id)
+            .where(
+                in_period,
+                col(EffectivenessCheck.result).in_([result.value for result, _label in results]),
+            )
+            .group_by(col(EffectivenessCheck.result))
+        ).all()
+    )
+    for result, label in results:
+        count = checked.get(result.value, 0)
         figures.append(
             Figure(
                 key=f"nonconformities.checks.{result.value}",

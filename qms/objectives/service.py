@@ -238,7 +238,17 @@ def standings(
     ids = list(objective_ids)
     if not ids:
         return {}
-    indicators = session.exec(select(Indicator).where(col(Indicator.objective_id).in_(ids))).all()
+    # Columns, not records: what judge() and the sums need of each indicator.
+    indicators = session.exec(
+        select(
+            Indicator.id,
+            Indicator.objective_id,
+            Indicator.kind,
+            Indicator.target,
+            Indicator.direction,
+            Indicator.at_risk_margin,
+        ).where(col(Indicator.objective_id).in_(ids))
+    ).all()
     query = select(
         Measurement.indicator_id,
         func.count(),
@@ -1102,7 +1112,9 @@ def review_inputs(*, session: Session, start: date, end: date) -> list[Figure]:
     filtered to the records behind it."""
     years = {"from_year": start.year, "to_year": end.year}
     objectives = list(
-        session.exec(_filtered(select(Objective), Filters(in_force=True, **years))).all()
+        session.exec(
+            _filtered(select(Objective.id, Objective.status), Filters(in_force=True, **years))
+        ).all()
     )
     figures = []
     labels = {
