@@ -120,3 +120,14 @@ def test_the_index_pdf_says_8_3_is_excluded_and_why(world):
     assert "Excluded (not applicable)" in flat
     assert "Văn phòng không thiết kế dịch vụ mới" in flat
     assert "Excluded in part (not applicable) (7.1.5.2" in flat
+
+
+def test_the_offices_own_scope_document_excludes_8_3_and_7_1_5_2(world):
+    """procedures_docs/pv-01 (the demo's scope) words its exclusions as the table reads them."""
+    from qms.config import PROJECT_ROOT
+
+    text = PROJECT_ROOT / "procedures_docs" / "pv-01-pham-vi-he-thong-quan-ly-chat-luong.md"
+    _scope(world, text.read_text(encoding="utf-8").split("---", 2)[2])
+    found = clauses(world)
+    assert found["8.3"]["excluded"]["justification"].startswith("Trình tự, hồ sơ, thời hạn")
+    assert [e["clause"] for e in found["7.1.5"]["partly_excluded"]] == ["7.1.5.2"]
