@@ -49,15 +49,22 @@ def prepare(dataset: Dataset) -> dict:
                 began = time.perf_counter()
                 pack = service.compile_pack(session=session, start=start, end=end, today=end)
                 compiled.append(time.perf_counter() - began)
+        wanted = []
         with Session(db.read_only(engine)) as session:
-            wanted = pack.kept()
+            service.compile_pack(
+                session=session,
+                start=start,
+                end=end,
+                today=end,
+                on_record=lambda kind, record_id, clauses: wanted.append((kind, record_id)),
+            )
             have = {
                 (k, i)
                 for k, i in session.exec(select(KeptRecord.record_kind, KeptRecord.record_id)).all()
             }
         settings.files_dir.mkdir(parents=True, exist_ok=True)
         rows, total_bytes = [], 0
-        for kind, record_id, _clauses in wanted:
+        for kind, record_id in wanted:
             if (kind, record_id) in have:
                 continue
             data = (

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import and_, exists, func, or_
-from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from qms import files
@@ -1244,15 +1243,11 @@ def evidence(*, session: Session, start: date, end: date, today: date):
     kept, signed reports); a gap for a year without a programme, a period without a reported
     audit, and each department whose audit in the programme was to be over by the end of the
     period but none of it was reported in the period."""
-    from qms.evidence_records import Evidence, Gap, Item, years_of
+    from qms.evidence_records import Gap, Item, Register, pages, years_of
 
     period = f"reported_from={start.isoformat()}&reported_to={end.isoformat()}"
-    found = Evidence(
-        registers={
-            "audits.programme": f"/audits?year={end.year}",
-            "audits.reported": f"/audits?{period}",
-        }
-    )
+    yield Register("audits.programme", f"/audits?year={end.year}")
+    yield Register("audits.reported", f"/audits?{period}")
     years = years_of(start, end)
     programmes = {
         p.year: p
@@ -1263,51 +1258,48 @@ def evidence(*, session: Session, start: date, end: date, today: date):
     for year in years:
         programme = programmes.get(year)
         if programme is None:
-            found.gaps.append(
-                Gap(
-                    source="audits.programme",
-                    message=N_("There is no audit programme for %(year)s."),
-                    params={"year": year},
-                    href="/audits",
-                )
-            )
-            continue
-        found.items.append(
-            Item(
+            yield Gap(
                 source="audits.programme",
-                code=str(year),
-                title=programme.objectives[:200],
-                href=f"/audits?year={year}",
-            )
-        )
-    reported = session.exec(
-        select(Audit)
-        .options(lazyload(Audit.team_rows))
-        .where(_reported_between(start, end))
-        .order_by(col(Audit.reported_at), col(Audit.id))
-    ).all()
-    for audit in reported:
-        found.items.append(
-            Item(
-                source="audits.reported",
-                code=audit.code,
-                title=audit.title,
-                href=f"/audits/{audit.id}",
-                on=audit.reported_at.date() if audit.reported_at else None,
-                kept_kind="audit_report",
-                kept_id=audit.id,
-            )
-        )
-    if not reported:
-        found.gaps.append(
-            Gap(
-                source="audits.reported",
-                message=N_("No internal audit was reported from %(start)s to %(end)s."),
-                params={"start": start.isoformat(), "end": end.isoformat()},
+                message=N_("There is no audit programme for %(year)s."),
+                params={"year": year},
                 href="/audits",
             )
+            continue
+        yield Item(
+            source="audits.programme",
+            code=str(year),
+            title=programme.objectives[:200],
+            href=f"/audits?year={year}",
         )
-    audited = {a.department_id for a in reported}
+    # Columns, a page at a time; the departments audited are few (one each at most).
+    reported = select(
+        Audit.reported_at, Audit.id, Audit.code, Audit.title, Audit.department_id
+    ).where(_reported_between(start, end))
+    audited: set[int] = set()
+    for rows in pages(
+        session,
+        reported,
+        keys=(col(Audit.reported_at), col(Audit.id)),
+        key=lambda r: (r[0], r[1]),
+    ):
+        for reported_at, audit_id, code, title, department_id in rows:
+            audited.add(department_id)
+            yield Item(
+                source="audits.reported",
+                code=code,
+                title=title,
+                href=f"/audits/{audit_id}",
+                on=reported_at.date() if reported_at else None,
+                kept_kind="audit_report",
+                kept_id=audit_id,
+            )
+    if not audited:
+        yield Gap(
+            source="audits.reported",
+            message=N_("No internal audit was reported from %(start)s to %(end)s."),
+            params={"start": start.isoformat(), "end": end.isoformat()},
+            href="/audits",
+        )
     if programmes:
         planned = session.exec(
             select(Audit.department_id, func.min(AuditProgramme.year))
@@ -1331,15 +1323,12 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                 .order_by(col(Department.code))
             ).all()
             for department in departments:
-                found.gaps.append(
-                    Gap(
-                        source="audits.reported",
-                        message=N_(
-                            "%(department)s is in the audit programme of %(year)s, but no "
-                            "internal audit of it was reported in the period."
-                        ),
-                        params={"department": department.name, "year": missing[department.id]},
-                        href=f"/audits?year={missing[department.id]}&department_id={department.id}",
-                    )
+                yield Gap(
+                    source="audits.reported",
+                    message=N_(
+                        "%(department)s is in the audit programme of %(year)s, but no "
+                        "internal audit of it was reported in the period."
+                    ),
+                    params={"department": department.name, "year": missing[department.id]},
+                    href=f"/audits?year={missing[department.id]}&department_id={department.id}",
                 )
-    return found

@@ -1496,7 +1496,9 @@ def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
         else:
             signer, since = revision.approver_id, revision.reviewed_at or revision.submitted_at
         if signer is not None and since is not None:
-            waiting.append((revision, signer, _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS)))
+            waiting.append(
+                (revision, signer, _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS))
+            )
     return waiting
 
 
@@ -1549,43 +1551,43 @@ def acknowledgements_due(
 
 def evidence(*, session: Session, start: date, end: date, today: date):
     """The documents in force (maintained documented information), each with its kind, its
-    clauses and its kept controlled copy; a gap for each one past its review date."""
-    from qms.evidence_records import Evidence, Gap, Item
+    clauses and its kept controlled copy, a page at a time; a gap for each one past its review
+    date; and the requirements the scope document in force declares not applicable (4.3)."""
+    from qms.evidence_records import Gap, Item, Register, pages
 
-    found = Evidence(registers={"documents": "/documents?status=effective"})
+    yield Register("documents", "/documents?status=effective")
+    yield from scope_exclusions(session=session)
     in_force = ControlledDocument.status == DocumentStatus.effective.value
-    # Columns, not records: at a full office this is every document in force, and the
-    # revisions' text is not needed here.
-    clauses: dict[int, list[str]] = {}
-    for document_id, clause in session.exec(
-        select(DocumentClause.document_id, DocumentClause.clause)
-        .join(ControlledDocument, col(ControlledDocument.id) == DocumentClause.document_id)
-        .where(in_force)
-    ).all():
-        clauses.setdefault(document_id, []).append(clause)
-    revisions = {
-        document_id: (revision_id, effective_on)
-        for document_id, revision_id, effective_on in session.exec(
-            select(Revision.document_id, Revision.id, Revision.effective_on)
-            .join(ControlledDocument, col(ControlledDocument.id) == Revision.document_id)
-            .where(in_force, Revision.status == RevisionStatus.effective.value)
-        ).all()
-    }
-    rows = session.exec(
-        select(
-            ControlledDocument.id,
-            ControlledDocument.code,
-            ControlledDocument.title,
-            ControlledDocument.kind,
-            ControlledDocument.next_review_on,
-        )
-        .where(in_force)
-        .order_by(col(ControlledDocument.code))
-    ).all()
-    for document_id, code, title, kind, next_review_on in rows:
-        revision_id, effective_on = revisions.get(document_id, (None, None))
-        found.items.append(
-            Item(
+    # Columns, not records, a page at a time: at a full office this is every document in
+    # force, and the revisions' text is not needed here.
+    query = select(
+        ControlledDocument.id,
+        ControlledDocument.code,
+        ControlledDocument.title,
+        ControlledDocument.kind,
+        ControlledDocument.next_review_on,
+    ).where(in_force)
+    for rows in pages(session, query, keys=(col(ControlledDocument.code),), key=lambda r: (r[1],)):
+        ids = [row[0] for row in rows]
+        clauses: dict[int, list[str]] = {}
+        for document_id, clause in session.exec(
+            select(DocumentClause.document_id, DocumentClause.clause).where(
+                col(DocumentClause.document_id).in_(ids)
+            )
+        ).all():
+            clauses.setdefault(document_id, []).append(clause)
+        revisions = {
+            document_id: (revision_id, effective_on)
+            for document_id, revision_id, effective_on in session.exec(
+                select(Revision.document_id, Revision.id, Revision.effective_on).where(
+                    col(Revision.document_id).in_(ids),
+                    Revision.status == RevisionStatus.effective.value,
+                )
+            ).all()
+        }
+        for document_id, code, title, kind, next_review_on in rows:
+            revision_id, effective_on = revisions.get(document_id, (None, None))
+            yield Item(
                 source="documents",
                 code=code,
                 title=title,
@@ -1596,17 +1598,73 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                 document_kind=kind,
                 clauses=tuple(sorted(clauses.get(document_id, []), key=clause_key)),
             )
-        )
-        if next_review_on is not None and next_review_on < today:
-            found.gaps.append(
-                Gap(
+            if next_review_on is not None and next_review_on < today:
+                yield Gap(
                     source="documents.review",
                     message=N_("%(code)s %(title)s is past its review date (%(due)s)."),
                     params={"code": code, "title": title, "due": next_review_on.isoformat()},
                     href=f"/documents/{document_id}",
                 )
-            )
+
+
+# A heading of the scope document over its exclusions: "4. Các yêu cầu của tiêu chuẩn không
+# áp dụng", "Requirements not applicable", "Exclusions".
+EXCLUSIONS_HEADING = re.compile(r"không áp dụng|loại trừ|not applicable|exclusion", re.IGNORECASE)
+CLAUSE_CELL = re.compile(r"^\d{1,2}(\.\d{1,2}){0,4}$")
+
+
+def exclusions_in(markdown: str) -> list[tuple[str, str, str]]:
+    """(clause, what it is, justification) of each row of the tables under the scope
+    document's heading of requirements not applicable: a row whose first cell is a clause
+    (`| 8.3 | Thiết kế và phát triển | Lý giải … |`); its last cell is the justification."""
+    found = []
+    level = 0  # the heading level of the exclusions' section while inside it
+    for line in markdown.splitlines():
+        text = line.strip()
+        heading = re.match(r"^(#{1,6})\s+(.*)$", text)
+        if heading:
+            depth = len(heading.group(1))
+            if level and depth <= level:
+                level = 0
+            if not level and EXCLUSIONS_HEADING.search(heading.group(2)):
+                level = depth
+            continue
+        if not level or not text.startswith("|"):
+            continue
+        cells = [c.strip().strip("*_ ").strip() for c in text.strip("|").split("|")]
+        if len(cells) < 2 or not CLAUSE_CELL.match(cells[0]) or not cells[-1]:
+            continue
+        found.append((cells[0], cells[1] if len(cells) > 2 else "", cells[-1]))
     return found
+
+
+def scope_exclusions(*, session: Session):
+    """4.3: the requirements each scope document in force declares not applicable, read from
+    the text of its effective revision (as approved and signed), in the order it gives them.
+    A scope kept only as an uploaded file declares none that this system can read."""
+    from qms.evidence_records import Exclusion
+
+    rows = session.exec(
+        select(ControlledDocument.id, ControlledDocument.code, Revision.content_md)
+        .join(Revision, col(Revision.document_id) == ControlledDocument.id)
+        .where(
+            ControlledDocument.kind == Kind.scope.value,
+            ControlledDocument.status == DocumentStatus.effective.value,
+            Revision.status == RevisionStatus.effective.value,
+        )
+        .order_by(col(ControlledDocument.code))
+    ).all()
+    for document_id, code, markdown in rows:
+        for clause, title, justification in exclusions_in(markdown or ""):
+            yield Exclusion(
+                clause=clause,
+                title=title,
+                justification=justification,
+                code=code,
+                href=f"/documents/{document_id}",
+            )
+
+
 # --- a manager's home: the department's open work (issue 19.10) ---------------------------
 
 # Revisions on their way to taking effect: waiting for a review, an approval, publication.

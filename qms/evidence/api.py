@@ -15,6 +15,7 @@ from qms.evidence import jobs, service
 from qms.evidence.models import (
     ClausePublic,
     EvidenceExport,
+    ExclusionPublic,
     ExportCreate,
     ExportPublic,
     GapPublic,
@@ -47,6 +48,11 @@ def pack_public(pack: service.Pack, gettext) -> PackPublic:
         text = text % readable(g.params, gettext) if g.params else text
         return GapPublic(source=g.source, message=text, url=g.href)
 
+    def exclusion(e) -> ExclusionPublic:
+        return ExclusionPublic(
+            clause=e.clause, title=e.title, justification=e.justification, code=e.code, url=e.href
+        )
+
     return PackPublic(
         period_start=pack.start,
         period_end=pack.end,
@@ -72,9 +78,13 @@ def pack_public(pack: service.Pack, gettext) -> PackPublic:
                 more=max(c.count - service.PAGE_ITEMS, 0),
                 registers=[href for _kind, href in c.registers],
                 gaps=[gap(g) for g in c.gaps],
+                gaps_total=c.gap_count,
+                excluded=exclusion(c.excluded) if c.excluded else None,
+                partly_excluded=[exclusion(e) for e in c.partly_excluded],
             )
             for c in pack.clauses
         ],
+        exclusions=[exclusion(e) for e in pack.exclusions],
     )
 
 

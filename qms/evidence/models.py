@@ -83,6 +83,16 @@ class GapPublic(SQLModel):
     url: str | None
 
 
+class ExclusionPublic(SQLModel):
+    """A requirement the scope document in force declares not applicable (4.3)."""
+
+    clause: str
+    title: str
+    justification: str
+    code: str  # the scope document's
+    url: str
+
+
 class ClausePublic(SQLModel):
     clause: str
     title: str
@@ -91,7 +101,11 @@ class ClausePublic(SQLModel):
     items: list[ItemPublic]
     more: int
     registers: list[str]
+    # The first gaps; gaps_total counts them all. An excluded requirement has none.
     gaps: list[GapPublic]
+    gaps_total: int
+    excluded: ExclusionPublic | None
+    partly_excluded: list[ExclusionPublic]
 
 
 class PackPublic(SQLModel):
@@ -100,3 +114,4 @@ class PackPublic(SQLModel):
     records: int
     gaps: int
     clauses: list[ClausePublic]
+    exclusions: list[ExclusionPublic]

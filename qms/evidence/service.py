@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
 import os
 import re
+import struct
 import tempfile
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import import_module
@@ -29,7 +32,7 @@ from qms.evidence import permissions as _permissions  # noqa: F401  (declares th
 from qms.evidence.models import EvidenceExport
 from qms.evidence.requirements import REQUIREMENTS, Requirement, clause_matches
 from qms.evidence.states import PENDING, STATUS_LABELS, Status, transition
-from qms.evidence_records import Evidence, Gap, Item
+from qms.evidence_records import Exclusion, Gap, Item, Register
 from qms.i18n import N_
 from qms.reports import service as reports
 from qms.trail import service as trail
@@ -53,6 +56,10 @@ MAX_DAYS = 3 * 366
 PAGE_ITEMS = 20
 # The index is rendered in one piece: its rows bound the renderer's time and memory.
 INDEX_ITEMS = 50
+# Distinct (kind, clauses) of documents whose citing clauses are remembered.
+CITED_SHAPES = 2000
+# Gaps listed per clause on the page and in the index (the count gives them all).
+LISTED_GAPS = 50
 # Kept files listed, with their SHA-256, in the index PDF; manifest.csv lists them all.
 INDEX_FILES = 500
 # An export that has not moved for this long was interrupted (the server stopped).
@@ -61,6 +68,8 @@ STALE_AFTER = timedelta(minutes=15)
 KEEP_AFTER_DOWNLOAD = timedelta(days=7)
 # Progress is written every so many files.
 PROGRESS_EVERY = 20
+# Records whose kept files are looked up together, and put in the ZIP, at a time.
+BATCH = 500
 CHUNK = 1024 * 1024
 MANIFEST_COLUMNS = (
     "file",
@@ -79,6 +88,10 @@ NOTHING_FOR_CLAUSE = N_(
     "No document in force addresses clause %(clause)s, and no other record of this system does."
 )
 NOTHING_IN_PERIOD = N_("This system holds no record of it from %(start)s to %(end)s.")
+NOT_EXCLUDABLE = N_(
+    "%(code)s declares %(clause)s not applicable: the standard allows it only for a "
+    "requirement of clauses 7 and 8 that does not affect the conformity of the services."
+)
 WITHHELD = N_(
     "The kept file of %(code)s is missing or no longer matches its SHA-256: it was left out; "
     "restore it from a backup."
@@ -125,14 +138,37 @@ def check_period(
 @dataclass
 class ClauseEvidence:
     requirement: Requirement
-    items: list[Item]
-    gaps: list[Gap]
+    # The first records of the clause (PAGE_ITEMS or INDEX_ITEMS of them) and its first gaps:
+    # a pack at a full office cites tens of thousands of records; `count` and `gap_count` are
+    # all of them, and the registers list the rest.
+    items: list[Item] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     # (kind of link, href): the registers filtered to the records counted.
     registers: list[tuple[str, str]] = field(default_factory=list)
+    count: int = 0
+    gap_count: int = 0
+    # The scope document in force declares the requirement not applicable (4.3): no gap.
+    excluded: Exclusion | None = None
+    # … or one of its sub-clauses (7.1.5.2 of 7.1.5): the rest still applies.
+    partly_excluded: list[Exclusion] = field(default_factory=list)
 
     @property
-    def count(self) -> int:
-        return len(self.items)
+    def more(self) -> int:
+        return max(self.count - len(self.items), 0)
+
+    @property
+    def more_gaps(self) -> int:
+        return max(self.gap_count - len(self.gaps), 0)
+
+    def add_item(self, item: Item, listed: int) -> None:
+        self.count += 1
+        if len(self.items) < listed:
+            self.items.append(item)
+
+    def add_gap(self, gap: Gap) -> None:
+        self.gap_count += 1
+        if len(self.gaps) < LISTED_GAPS:
+            self.gaps.append(gap)
 
 
 @dataclass
@@ -140,6 +176,8 @@ class Pack:
     start: date
     end: date
     clauses: list[ClauseEvidence]
+    # What the scope document in force declares not applicable, in its order.
+    exclusions: list[Exclusion] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -147,18 +185,7 @@ class Pack:
 
     @property
     def gaps(self) -> int:
-        return sum(len(c.gaps) for c in self.clauses)
-
-    def kept(self) -> list[tuple[str, int, list[str]]]:
-        """(kept kind, record id, the clauses citing it) of every record with a kept PDF."""
-        cited: dict[tuple[str, int], list[str]] = {}
-        for clause in self.clauses:
-            for item in clause.items:
-                if item.kept_kind and item.kept_id:
-                    where = cited.setdefault((item.kept_kind, item.kept_id), [])
-                    if clause.requirement.clause not in where:
-                        where.append(clause.requirement.clause)
-        return [(kind, record_id, clauses) for (kind, record_id), clauses in cited.items()]
+        return sum(c.gap_count for c in self.clauses)
 
 
 def _document_registers(requirement: Requirement) -> list[tuple[str, str]]:
@@ -167,42 +194,116 @@ def _document_registers(requirement: Requirement) -> list[tuple[str, str]]:
     return links
 
 
-def compile_pack(*, session: Session, start: date, end: date, today: date) -> Pack:
-    """Every requirement of the table with the records of the period that satisfy it and
-    its gaps, from each contributing domain's evidence()."""
+def _cites(requirement: Requirement, document: Item) -> bool:
+    return document.document_kind in requirement.document_kinds or any(
+        clause_matches(c, requirement.document_clauses) for c in document.clauses
+    )
+
+
+def compile_pack(
+    *,
+    session: Session,
+    start: date,
+    end: date,
+    today: date,
+    listed: int = PAGE_ITEMS,
+    on_record: Callable[[str, int, list[str]], None] | None = None,
+) -> Pack:
+    """Every requirement of the table with the records of the period that satisfy it (their
+    count, the first `listed`) and its gaps, from each contributing domain's evidence(),
+    read as a stream: the memory it takes does not grow with the records. `on_record(kept
+    kind, record id, clauses)` is called once for each record with a kept PDF, with every
+    clause citing it."""
     check_period(start, end)
-    found = Evidence()
+    clauses = [ClauseEvidence(r, registers=_document_registers(r)) for r in REQUIREMENTS]
+    by_source: dict[str, list[ClauseEvidence]] = defaultdict(list)
+    for clause in clauses:
+        for source in clause.requirement.sources:
+            by_source[source].append(clause)
+    registers: dict[str, str] = {}
+    exclusions: list[Exclusion] = []
+    cited: dict[tuple, list[ClauseEvidence]] = {}
+    # The record whose items are arriving (a domain yields them one after the other).
+    current: tuple[str, int, list[str]] | None = None
     for path in CONTRIBUTORS:
-        found.extend(
-            import_module(path).evidence(session=session, start=start, end=end, today=today)
-        )
-    documents = [i for i in found.items if i.source == "documents"]
-    by_source: dict[str, list[Item]] = defaultdict(list)
-    for item in found.items:
-        if item.source != "documents":
-            by_source[item.source].append(item)
-    gaps_by_source: dict[str, list[Gap]] = defaultdict(list)
-    for gap in found.gaps:
-        gaps_by_source[gap.source].append(gap)
-    clauses = []
-    for requirement in REQUIREMENTS:
-        items = [
-            d
-            for d in documents
-            if d.document_kind in requirement.document_kinds
-            or any(clause_matches(c, requirement.document_clauses) for c in d.clauses)
+        offered = import_module(path).evidence(session=session, start=start, end=end, today=today)
+        for found in offered:
+            if isinstance(found, Item):
+                if found.source == "documents":
+                    # Documents share a few kinds and clause sets: matched once each.
+                    shape = (found.document_kind, found.clauses)
+                    citing = cited.get(shape)
+                    if citing is None:
+                        citing = [c for c in clauses if _cites(c.requirement, found)]
+                        if len(cited) < CITED_SHAPES:
+                            cited[shape] = citing
+                else:
+                    citing = by_source.get(found.source, [])
+                for clause in citing:
+                    clause.add_item(found, listed)
+                if on_record is None or not citing or not (found.kept_kind and found.kept_id):
+                    continue
+                if current is not None and current[:2] == (found.kept_kind, found.kept_id):
+                    current[2].extend(
+                        c.requirement.clause
+                        for c in citing
+                        if c.requirement.clause not in current[2]
+                    )
+                    continue
+                if current is not None:
+                    on_record(*current)
+                current = (found.kept_kind, found.kept_id, [c.requirement.clause for c in citing])
+            elif isinstance(found, Gap):
+                for clause in by_source.get(found.source, []):
+                    clause.add_gap(found)
+            elif isinstance(found, Register):
+                registers[found.source] = found.href
+            elif isinstance(found, Exclusion):
+                exclusions.append(found)
+    if current is not None and on_record is not None:
+        on_record(*current)
+    for clause in clauses:
+        clause.registers += [
+            (s, registers[s]) for s in clause.requirement.sources if s in registers
         ]
-        gaps = []
-        registers = _document_registers(requirement)
-        for source in requirement.sources:
-            items.extend(by_source.get(source, []))
-            gaps.extend(gaps_by_source.get(source, []))
-            if source in found.registers:
-                registers.append((source, found.registers[source]))
-        if requirement.required and not items and not gaps:
-            gaps.append(_nothing_held(requirement, start, end))
-        clauses.append(ClauseEvidence(requirement, items, gaps, registers))
-    return Pack(start=start, end=end, clauses=clauses)
+    _apply_exclusions(clauses, exclusions)
+    for clause in clauses:
+        required = clause.requirement.required and clause.excluded is None
+        if required and not clause.count and not clause.gap_count:
+            clause.add_gap(_nothing_held(clause.requirement, start, end))
+    return Pack(start=start, end=end, clauses=clauses, exclusions=exclusions)
+
+
+def excludable(clause: str) -> bool:
+    """Whether the scope may declare a requirement not applicable: 4.3 allows it only where
+    it does not affect the conformity of the services, which in practice means a requirement
+    of clause 7 (resources, e.g. 7.1.5.2) or 8 (operation, e.g. 8.3 design)."""
+    return clause.split(".")[0] in ("7", "8")
+
+
+def _apply_exclusions(clauses: list[ClauseEvidence], exclusions: list[Exclusion]) -> None:
+    """A requirement the scope excludes (or whose clause it excludes, 8.3 for 8.3.2) has no
+    gap; one with an excluded sub-clause shows it; an exclusion the standard does not allow
+    is a gap of 4.3."""
+    scope = next(c for c in clauses if c.requirement.clause == "4.3")
+    for exclusion in exclusions:
+        if not excludable(exclusion.clause):
+            scope.add_gap(
+                Gap(
+                    source="documents",
+                    message=NOT_EXCLUDABLE,
+                    params={"code": exclusion.code, "clause": exclusion.clause},
+                    href=exclusion.href,
+                )
+            )
+            continue
+        for clause in clauses:
+            wanted = clause.requirement.clause
+            if clause.excluded is None and clause_matches(wanted, (exclusion.clause,)):
+                clause.excluded = exclusion
+                clause.gaps, clause.gap_count = [], 0
+            elif exclusion.clause.startswith(wanted + "."):
+                clause.partly_excluded.append(exclusion)
 
 
 def _nothing_held(requirement: Requirement, start: date, end: date) -> Gap:
@@ -392,12 +493,6 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "record"
 
 
-@dataclass(frozen=True, slots=True)
-class KeptEntry:
-    kept: reports.KeptFile
-    clauses: list[str]
-
-
 def _progress(engine, export_id: int, **values) -> None:
     with unit_of_work(engine) as session:
         session.exec(
@@ -452,33 +547,22 @@ def make_export(*, engine, settings: Settings, export_id: int, today: date) -> N
         with unit_of_work(engine, write=False) as session:
             export = get_export(session=session, export_id=export_id)
             target = export_path(settings, export)
-            pack = compile_pack(
-                session=session, start=export.period_start, end=export.period_end, today=today
-            )
-            entries = _kept_entries(session, pack)
-            lang = export.lang
             requested_by = (
                 session.get(User, export.requested_by_id) if export.requested_by_id else None
             )
-            requester = requested_by.full_name if requested_by else ""
-        _progress(
-            engine,
-            export_id,
-            records_total=pack.records,
-            gaps_total=pack.gaps,
-            files_total=len(entries),
-        )
-        sha256, size, withheld = write_zip(
-            target=target,
-            settings=settings,
-            pack=pack,
-            entries=entries,
-            lang=lang,
-            requester=requester,
-            on_progress=lambda done, held: _progress(
-                engine, export_id, files_done=done, files_withheld=held
-            ),
-        )
+            made = write_zip(
+                target=target,
+                settings=settings,
+                session=session,
+                start=export.period_start,
+                end=export.period_end,
+                today=today,
+                lang=export.lang,
+                requester=requested_by.full_name if requested_by else "",
+                on_progress=lambda done, held: _progress(
+                    engine, export_id, files_done=done, files_withheld=held
+                ),
+            )
     except Exception as exc:
         if target is not None:
             target.with_suffix(".part").unlink(missing_ok=True)
@@ -496,10 +580,13 @@ def make_export(*, engine, settings: Settings, export_id: int, today: date) -> N
         engine,
         export_id,
         Status.done,
-        sha256=sha256,
-        size=size,
-        files_done=len(entries),
-        files_withheld=withheld,
+        sha256=made.sha256,
+        size=made.size,
+        records_total=made.records,
+        gaps_total=made.gaps,
+        files_total=made.files,
+        files_done=made.files,
+        files_withheld=made.withheld,
     )
 
 
@@ -520,84 +607,203 @@ def _finish(engine, export_id: int, to: Status, **values) -> None:
         )
 
 
-def _kept_entries(session: Session, pack: Pack) -> list[KeptEntry]:
-    """The current kept file of every record of the pack that has one, in the pack's order."""
-    wanted = pack.kept()
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for kind, record_id, _clauses in wanted:
-        by_kind[kind].append(record_id)
-    found = {
-        kind: reports.current_for(session=session, record_kind=kind, record_ids=ids)
-        for kind, ids in by_kind.items()
-    }
-    entries = []
-    for kind, record_id, clauses in wanted:
-        kept = found[kind].get(record_id)
-        if kept is not None:
-            entries.append(KeptEntry(kept, clauses))
-    return entries
+@dataclass(frozen=True, slots=True)
+class Made:
+    sha256: str
+    size: int
+    records: int
+    gaps: int
+    files: int  # kept files found for the records of the pack (those withheld included)
+    withheld: int
+
+
+class _SpillingZip(zipfile.ZipFile):
+    """A ZipFile that does not keep an entry in memory for every member until it is closed
+    (about 400 bytes each: 8 MB for a pack of 20,000 records): `spill()` writes the central
+    directory records of the members so far to a temporary file, and closing copies them
+    back before the end record."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the archive)
+        self._spilled = 0
+
+    def spill(self) -> None:
+        if not self.filelist:
+            return
+        real, start = self.fp, self.start_dir
+        buffer = io.BytesIO()
+        self.fp, self.start_dir = buffer, 0
+        try:
+            super()._write_end_record()  # the records, then a 22-byte end record for them
+        finally:
+            self.fp, self.start_dir = real, start
+        self._spill.write(buffer.getvalue()[: -(22 + len(self._comment))])
+        self._spilled += len(self.filelist)
+        self.filelist.clear()
+        self.NameToInfo.clear()
+
+    def _write_end_record(self) -> None:
+        self.spill()
+        self._spill.seek(0)
+        while chunk := self._spill.read(CHUNK):
+            self.fp.write(chunk)
+        self._spill.close()
+        # The end of the archive as zipfile writes it, for every member spilled.
+        end = self.fp.tell()
+        count, size, offset = self._spilled, end - self.start_dir, self.start_dir
+        if count > zipfile.ZIP_FILECOUNT_LIMIT or max(size, offset) > zipfile.ZIP64_LIMIT:
+            self.fp.write(
+                struct.pack(
+                    zipfile.structEndArchive64,
+                    zipfile.stringEndArchive64,
+                    44,
+                    45,
+                    45,
+                    0,
+                    0,
+                    count,
+                    count,
+                    size,
+                    offset,
+                )
+            )
+            self.fp.write(
+                struct.pack(
+                    zipfile.structEndArchive64Locator,
+                    zipfile.stringEndArchive64Locator,
+                    0,
+                    end,
+                    1,
+                )
+            )
+            count, size, offset = min(count, 0xFFFF), min(size, 0xFFFFFFFF), min(offset, 0xFFFFFFFF)
+        self.fp.write(
+            struct.pack(
+                zipfile.structEndArchive,
+                zipfile.stringEndArchive,
+                0,
+                0,
+                count,
+                count,
+                size,
+                offset,
+                len(self._comment),
+            )
+        )
+        self.fp.write(self._comment)
+        self.fp.flush()
+
+
+class _Records:
+    """The kept files of the pack's records, put into the ZIP as compile_pack finds them: a
+    batch of records at a time, their current kept files looked up together, each streamed in
+    chunks and listed in the manifest (a temporary file)."""
+
+    def __init__(self, *, archive, manifest, settings, session, on_progress):
+        self.archive, self.settings, self.session = archive, settings, session
+        self.writer = csv.writer(manifest)
+        self.writer.writerow(MANIFEST_COLUMNS)
+        self.on_progress = on_progress
+        self.pending: list[tuple[str, int, list[str]]] = []
+        self.files = self.withheld = 0
+        self.withheld_codes: list[str] = []
+
+    def __call__(self, kind: str, record_id: int, clauses: list[str]) -> None:
+        self.pending.append((kind, record_id, clauses))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for kind, record_id, _clauses in self.pending:
+            by_kind[kind].append(record_id)
+        found = {
+            kind: reports.current_for(session=self.session, record_kind=kind, record_ids=ids)
+            for kind, ids in by_kind.items()
+        }
+        for kind, record_id, clauses in self.pending:
+            kept = found[kind].get(record_id)
+            if kept is not None:
+                self._put(kept, clauses)
+        self.pending = []
+        self.archive.spill()
+
+    def _put(self, kept: reports.KeptFile, clauses: list[str]) -> None:
+        code = _safe(kept.record_code)
+        # Codes are unique within a kind; one that had to be made safe gets its id.
+        name = f"records/{_safe(kept.record_kind)}/{code}"
+        name += ".pdf" if code == kept.record_code else f"-{kept.record_id}.pdf"
+        intact = reports.kept_file_intact(settings=self.settings, kept=kept)
+        if intact:
+            source = reports.kept_path(settings=self.settings, kept=kept)
+            info = zipfile.ZipInfo(name, date_time=_zip_time(kept.kept_at))
+            info.compress_type = zipfile.ZIP_STORED
+            with source.open("rb") as src, self.archive.open(info, "w", force_zip64=True) as dst:
+                while chunk := src.read(CHUNK):
+                    dst.write(chunk)
+        else:
+            self.withheld += 1
+            if len(self.withheld_codes) < INDEX_FILES:
+                self.withheld_codes.append(kept.record_code)
+        self.writer.writerow(
+            (
+                name if intact else "",
+                kept.sha256,
+                kept.size,
+                kept.record_kind,
+                kept.record_code,
+                self.settings.base_url.rstrip("/") + reports.record_url(kept),
+                kept.kept_at.isoformat(),
+                " ".join(clauses),
+                "included" if intact else "withheld",
+            )
+        )
+        self.files += 1
+        if self.on_progress is not None and self.files % PROGRESS_EVERY == 0:
+            self.on_progress(self.files, self.withheld)
 
 
 def write_zip(
     *,
     target: Path,
     settings: Settings,
-    pack: Pack,
-    entries: list[KeptEntry],
+    session: Session,
+    start: date,
+    end: date,
+    today: date,
     lang: str,
     requester: str = "",
     on_progress=None,
-) -> tuple[str, int, int]:
-    """Write the pack's ZIP at `target` (through a .part file renamed at the end): every kept
-    file streamed in chunks, manifest.csv, and index.pdf. (SHA-256, size, files withheld)."""
+) -> Made:
+    """Compile the pack of the period and write its ZIP at `target` (through a .part file
+    renamed at the end): every kept file streamed in chunks as its record is found,
+    manifest.csv, and index.pdf (the clauses with their counts, their first INDEX_ITEMS
+    records and their gaps). Memory stays flat whatever the number of records."""
     from qms.evidence import pdf
 
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_suffix(".part")
-    names: set[str] = set()
-    withheld = 0
-    withheld_codes: list[str] = []
-    # The manifest grows with the records: it is written to a temporary file, not kept in memory.
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as manifest,
-        zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
+        _SpillingZip(part, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
     ):
-        writer = csv.writer(manifest)
-        writer.writerow(MANIFEST_COLUMNS)
-        for done, entry in enumerate(entries, start=1):
-            kept = entry.kept
-            folder = _safe(kept.record_kind)
-            name = f"records/{folder}/{_safe(kept.record_code)}.pdf"
-            if name in names:
-                name = f"records/{folder}/{_safe(kept.record_code)}-{kept.id}.pdf"
-            names.add(name)
-            intact = reports.kept_file_intact(settings=settings, kept=kept)
-            if intact:
-                source = reports.kept_path(settings=settings, kept=kept)
-                info = zipfile.ZipInfo(name, date_time=_zip_time(kept.kept_at))
-                info.compress_type = zipfile.ZIP_STORED
-                with source.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
-                    while chunk := src.read(CHUNK):
-                        dst.write(chunk)
-            else:
-                withheld += 1
-                if len(withheld_codes) < INDEX_FILES:
-                    withheld_codes.append(kept.record_code)
-            writer.writerow(
-                (
-                    name if intact else "",
-                    kept.sha256,
-                    kept.size,
-                    kept.record_kind,
-                    kept.record_code,
-                    settings.base_url.rstrip("/") + reports.record_url(kept),
-                    kept.kept_at.isoformat(),
-                    " ".join(entry.clauses),
-                    "included" if intact else "withheld",
-                )
-            )
-            if on_progress is not None and (done % PROGRESS_EVERY == 0):
-                on_progress(done, withheld)
+        records = _Records(
+            archive=archive,
+            manifest=manifest,
+            settings=settings,
+            session=session,
+            on_progress=on_progress,
+        )
+        pack = compile_pack(
+            session=session,
+            start=start,
+            end=end,
+            today=today,
+            listed=INDEX_ITEMS,
+            on_record=records,
+        )
+        records.flush()
         manifest.flush()
         manifest.seek(0)
         digest = hashlib.sha256()
@@ -609,25 +815,26 @@ def write_zip(
                 digest.update(data)
                 dst.write(data)
         manifest.seek(0)
-        listed = _first_rows(manifest, INDEX_FILES)
         index = pdf.render_index(
             settings=settings,
             pack=pack,
-            files=listed,
-            files_total=len(entries),
-            withheld=withheld_codes,
+            files=_first_rows(manifest, INDEX_FILES),
+            files_total=records.files,
+            withheld=records.withheld_codes,
+            withheld_total=records.withheld,
             manifest_sha256=digest.hexdigest(),
             lang=lang,
             requester=requester,
         )
         info = zipfile.ZipInfo("index.pdf", date_time=_zip_time(utcnow()))
         archive.writestr(info, index, compress_type=zipfile.ZIP_STORED)
+        del index
     with part.open("rb") as handle:
         os.fsync(handle.fileno())
     sha256 = _sha256_of(part)
     size = part.stat().st_size
     os.replace(part, target)
-    return sha256, size, withheld
+    return Made(sha256, size, pack.records, pack.gaps, records.files, records.withheld)
 
 
 def _first_rows(manifest, limit: int) -> list[dict]:

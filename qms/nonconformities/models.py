@@ -74,6 +74,14 @@ class Nonconformity(RecordBase, table=True):
         # raised: covering indexes read only the open entries, not the whole register.
         Index("ix_nonconformity_status_department", "status", "department_id"),
         Index("ix_nonconformity_status_raised", "status", "raised_on"),
+        # The management review's counts of the period by status, source and department.
+        Index(
+            "ix_nonconformity_status_raised_source_department",
+            "status",
+            "raised_on",
+            "source",
+            "department_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

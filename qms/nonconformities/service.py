@@ -1382,22 +1382,31 @@ def review_inputs(*, session: Session, start: date, end: date, today: date | Non
             href=href(),
         )
     )
-    for result, label in (
+    results = (
         (CheckResult.effective, N_("Nonconformities whose actions were found effective")),
         (
             CheckResult.ineffective,
             N_("Nonconformities whose actions were once found ineffective"),
         ),
-    ):
-        count = session.exec(
-            select(func.count()).where(
-                in_period,
-                exists().where(
-                    EffectivenessCheck.nonconformity_id == Nonconformity.id,
-                    EffectivenessCheck.result == result.value,
-                ),
+    )
+    # Both results in one pass over the period's nonconformities (the index of the checks by
+    # nonconformity and result answers each).
+    checked = dict(
+        session.exec(
+            select(
+                EffectivenessCheck.result,
+                func.count(func.distinct(EffectivenessCheck.nonconformity_id)),
             )
-        ).one()
+            .join(Nonconformity, col(Nonconformity.id) == EffectivenessCheck.nonconformity_id)
+            .where(
+                in_period,
+                col(EffectivenessCheck.result).in_([result.value for result, _label in results]),
+            )
+            .group_by(col(EffectivenessCheck.result))
+        ).all()
+    )
+    for result, label in results:
+        count = checked.get(result.value, 0)
         figures.append(
             Figure(
                 key=f"nonconformities.checks.{result.value}",
@@ -1421,42 +1430,40 @@ EVIDENCE_SOURCES = {
 
 
 def evidence(*, session: Session, start: date, end: date, today: date):
-    """10.2.2: the nonconformities raised in the period (not cancelled), with the kept, signed
-    form of each closed one; those of suppliers (8.4) and of outputs (8.7) also apart."""
-    from qms.evidence_records import Evidence, Item
+    """10.2.2: the nonconformities raised in the period (not cancelled), a page at a time, with
+    the kept, signed form of each closed one; those of suppliers (8.4) and of outputs (8.7)
+    also apart (the items of one nonconformity one after the other)."""
+    from qms.evidence_records import Item, Register, pages
 
     period = f"raised_from={start.isoformat()}&raised_to={end.isoformat()}"
-    found = Evidence(
-        registers={
-            "nonconformities": f"/nonconformities?{period}",
-            "nonconformities.supplier": f"/nonconformities?{period}&source={Source.supplier.value}",
-            "nonconformities.outputs": f"/nonconformities?{period}"
-            f"&source={Source.customer_complaint.value}",
-        }
+    yield Register("nonconformities", f"/nonconformities?{period}")
+    yield Register(
+        "nonconformities.supplier", f"/nonconformities?{period}&source={Source.supplier.value}"
     )
-    rows = session.exec(
-        select(
-            Nonconformity.id,
-            Nonconformity.code,
-            func.substr(Nonconformity.description, 1, 160),
-            Nonconformity.raised_on,
-            Nonconformity.status,
-            Nonconformity.source,
-        )
-        .where(
-            Nonconformity.raised_on >= start,
-            Nonconformity.raised_on <= end,
-            Nonconformity.status != Status.cancelled.value,
-        )
-        .order_by(col(Nonconformity.raised_on), col(Nonconformity.id))
-    ).all()
-    for nc_id, code, description, raised_on, status, source in rows:
-        closed = status == Status.closed.value
-        for key in ("nonconformities", EVIDENCE_SOURCES.get(source)):
-            if key is None:
-                continue
-            found.items.append(
-                Item(
+    yield Register(
+        "nonconformities.outputs",
+        f"/nonconformities?{period}&source={Source.customer_complaint.value}",
+    )
+    query = select(
+        Nonconformity.raised_on,
+        Nonconformity.id,
+        Nonconformity.code,
+        func.substr(Nonconformity.description, 1, 160),
+        Nonconformity.status,
+        Nonconformity.source,
+    ).where(
+        Nonconformity.raised_on >= start,
+        Nonconformity.raised_on <= end,
+        Nonconformity.status != Status.cancelled.value,
+    )
+    keys = (col(Nonconformity.raised_on), col(Nonconformity.id))
+    for rows in pages(session, query, keys=keys, key=lambda r: (r[0], r[1])):
+        for raised_on, nc_id, code, description, status, source in rows:
+            closed = status == Status.closed.value
+            for key in ("nonconformities", EVIDENCE_SOURCES.get(source)):
+                if key is None:
+                    continue
+                yield Item(
                     source=key,
                     code=code,
                     title=description,
@@ -1465,8 +1472,8 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                     kept_kind="nonconformity_form" if closed else None,
                     kept_id=nc_id if closed else None,
                 )
-            )
-    return found
+
+
 # --- a manager's home: the department's open work (issue 19.10) ---------------------------
 
 

@@ -238,7 +238,17 @@ def standings(
     ids = list(objective_ids)
     if not ids:
         return {}
-    indicators = session.exec(select(Indicator).where(col(Indicator.objective_id).in_(ids))).all()
+    # Columns, not records: what judge() and the sums need of each indicator.
+    indicators = session.exec(
+        select(
+            Indicator.id,
+            Indicator.objective_id,
+            Indicator.kind,
+            Indicator.target,
+            Indicator.direction,
+            Indicator.at_risk_margin,
+        ).where(col(Indicator.objective_id).in_(ids))
+    ).all()
     query = select(
         Measurement.indicator_id,
         func.count(),
@@ -1102,7 +1112,9 @@ def review_inputs(*, session: Session, start: date, end: date) -> list[Figure]:
     filtered to the records behind it."""
     years = {"from_year": start.year, "to_year": end.year}
     objectives = list(
-        session.exec(_filtered(select(Objective), Filters(in_force=True, **years))).all()
+        session.exec(
+            _filtered(select(Objective.id, Objective.status), Filters(in_force=True, **years))
+        ).all()
     )
     figures = []
     labels = {
@@ -1185,16 +1197,14 @@ def evidence(*, session: Session, start: date, end: date, today: date):
     """6.2 and 9.1: the objectives in force of the period's years and the measurements of
     periods that ended in it; a gap for a year without an objective in force and for each
     objective in force with no measurement in the period."""
-    from qms.evidence_records import Evidence, Gap, Item, years_of
+    from qms.evidence_records import Gap, Item, Register, pages, years_of
 
     years = years_of(start, end)
     window = f"ended_from={start.isoformat()}&ended_to={end.isoformat()}"
-    found = Evidence(
-        registers={
-            "objectives": f"/objectives?year={end.year}",
-            "objectives.measurements": f"/indicators?{window}",
-        }
-    )
+    yield Register("objectives", f"/objectives?year={end.year}")
+    yield Register("objectives.measurements", f"/indicators?{window}")
+    # The objectives of a few years (tens each) are read whole; the measurements a page at a
+    # time.
     objectives = session.exec(
         select(Objective)
         .where(
@@ -1204,57 +1214,50 @@ def evidence(*, session: Session, start: date, end: date, today: date):
         .order_by(col(Objective.year), col(Objective.code))
     ).all()
     for objective in objectives:
-        found.items.append(
-            Item(
-                source="objectives",
-                code=objective.code,
-                title=objective.title,
-                href=f"/objectives/{objective.id}",
-                on=objective.activated_at.date() if objective.activated_at else None,
-            )
+        yield Item(
+            source="objectives",
+            code=objective.code,
+            title=objective.title,
+            href=f"/objectives/{objective.id}",
+            on=objective.activated_at.date() if objective.activated_at else None,
         )
     for year in sorted(set(years) - {o.year for o in objectives}):
-        found.gaps.append(
-            Gap(
-                source="objectives",
-                message=N_("No quality objective is in force for %(year)s."),
-                params={"year": year},
-                href=f"/objectives?year={year}",
-            )
+        yield Gap(
+            source="objectives",
+            message=N_("No quality objective is in force for %(year)s."),
+            params={"year": year},
+            href=f"/objectives?year={year}",
         )
-    rows = session.exec(
+    query = (
         select(
+            Indicator.code,
+            Measurement.period_end_on,
+            Measurement.id,
             Indicator.id,
             Indicator.objective_id,
-            Indicator.code,
             Indicator.name,
             Measurement.period,
-            Measurement.period_end_on,
         )
         .join(Indicator, col(Indicator.id) == Measurement.indicator_id)
         .where(Measurement.period_end_on >= start, Measurement.period_end_on <= end)
-        .order_by(col(Indicator.code), col(Measurement.period_end_on))
-    ).all()
+    )
+    keys = (col(Indicator.code), col(Measurement.period_end_on), col(Measurement.id))
     measured = set()
-    for indicator_id, objective_id, code, name, period, ended_on in rows:
-        measured.add(objective_id)
-        found.items.append(
-            Item(
+    for rows in pages(session, query, keys=keys, key=lambda r: (r[0], r[1], r[2])):
+        for code, ended_on, _id, indicator_id, objective_id, name, period in rows:
+            measured.add(objective_id)
+            yield Item(
                 source="objectives.measurements",
                 code=f"{code} {period}",
                 title=name,
                 href=f"/indicators/{indicator_id}",
                 on=ended_on,
             )
-        )
     for objective in objectives:
         if objective.id not in measured:
-            found.gaps.append(
-                Gap(
-                    source="objectives.measurements",
-                    message=N_("%(code)s %(title)s has no measurement in the period."),
-                    params={"code": objective.code, "title": objective.title},
-                    href=f"/objectives/{objective.id}",
-                )
+            yield Gap(
+                source="objectives.measurements",
+                message=N_("%(code)s %(title)s has no measurement in the period."),
+                params={"code": objective.code, "title": objective.title},
+                href=f"/objectives/{objective.id}",
             )
-    return found

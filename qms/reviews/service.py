@@ -751,11 +751,11 @@ def outputs_to_complete(*, session: Session, user: User, today: date, limit: int
 
 
 def evidence(*, session: Session, start: date, end: date, today: date):
-    """9.3.3: the management reviews held in the period, with the kept, signed minutes of each
-    closed one; a gap when none was held."""
-    from qms.evidence_records import Evidence, Gap, Item
+    """9.3.3: the management reviews held in the period (a few a year), with the kept, signed
+    minutes of each closed one; a gap when none was held."""
+    from qms.evidence_records import Gap, Item, Register
 
-    found = Evidence(registers={"reviews": "/management-reviews"})
+    yield Register("reviews", "/management-reviews")
     reviews = session.exec(
         select(ManagementReview)
         .where(
@@ -767,24 +767,19 @@ def evidence(*, session: Session, start: date, end: date, today: date):
     ).all()
     for review in reviews:
         closed = review.status == Status.closed.value
-        found.items.append(
-            Item(
-                source="reviews",
-                code=review.code,
-                title=f"{review.period_start.isoformat()} – {review.period_end.isoformat()}",
-                href=f"/management-reviews/{review.id}",
-                on=review.held_on,
-                kept_kind="management_review_minutes" if closed else None,
-                kept_id=review.id if closed else None,
-            )
+        yield Item(
+            source="reviews",
+            code=review.code,
+            title=f"{review.period_start.isoformat()} – {review.period_end.isoformat()}",
+            href=f"/management-reviews/{review.id}",
+            on=review.held_on,
+            kept_kind="management_review_minutes" if closed else None,
+            kept_id=review.id if closed else None,
         )
     if not reviews:
-        found.gaps.append(
-            Gap(
-                source="reviews",
-                message=N_("No management review was held from %(start)s to %(end)s."),
-                params={"start": start.isoformat(), "end": end.isoformat()},
-                href="/management-reviews",
-            )
+        yield Gap(
+            source="reviews",
+            message=N_("No management review was held from %(start)s to %(end)s."),
+            params={"start": start.isoformat(), "end": end.isoformat()},
+            href="/management-reviews",
         )
-    return found

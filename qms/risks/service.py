@@ -1329,23 +1329,21 @@ def reviews_to_do(*, session: Session, user: User, today: date, limit: int) -> S
 
 def evidence(*, session: Session, start: date, end: date, today: date):
     """6.1: the register entries open at some time in the period (raised by its end and not
-    closed before it started)."""
-    from qms.evidence_records import Evidence, Item
+    closed before it started), a page at a time."""
+    from qms.evidence_records import Item, Register, pages
 
-    found = Evidence(registers={"risks": f"/risks?raised_to={end.isoformat()}"})
-    rows = session.exec(
-        select(Risk.id, Risk.code, Risk.title, Risk.raised_on)
-        .where(
-            Risk.raised_on <= end,
-            or_(col(Risk.closed_on).is_(None), col(Risk.closed_on) >= start),
-        )
-        .order_by(col(Risk.code))
-    ).all()
-    for risk_id, code, title, raised_on in rows:
-        found.items.append(
-            Item(source="risks", code=code, title=title, href=f"/risks/{risk_id}", on=raised_on)
-        )
-    return found
+    yield Register("risks", f"/risks?raised_to={end.isoformat()}")
+    query = select(Risk.code, Risk.id, Risk.title, Risk.raised_on).where(
+        Risk.raised_on <= end,
+        or_(col(Risk.closed_on).is_(None), col(Risk.closed_on) >= start),
+    )
+    for rows in pages(session, query, keys=(col(Risk.code),), key=lambda r: (r[0],)):
+        for code, risk_id, title, raised_on in rows:
+            yield Item(
+                source="risks", code=code, title=title, href=f"/risks/{risk_id}", on=raised_on
+            )
+
+
 # --- a manager's home: the department's open work (issue 19.10) ---------------------------
 
 
