@@ -30,7 +30,14 @@ from qms.objectives.models import (
     Kind,
     PeriodStatus,
 )
-from qms.objectives.states import STATUS_LABELS, Status
+from qms.objectives.states import (
+    ACTIVATE,
+    ENTER_FIGURES,
+    EVALUATED,
+    FORMS,
+    STATUS_LABELS,
+    Status,
+)
 from qms.pages import (
     NavItem,
     form_data,
@@ -43,6 +50,7 @@ from qms.pages import (
 )
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -319,12 +327,16 @@ def _objective_context(session, objective, user, settings, **extra) -> dict:
         session=session, objective_ids=[objective.id], as_of=_today(settings)
     )[objective.id]
     status = Status(objective.status)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations;
+    # putting in force is offered to a draft without indicators, to say what it lacks.
+    may = allowed_now(FORMS, user, objective, session=session)
+    refused_activation = ACTIVATE.refusal(user, objective, session=session)
+    may["activate"] = refused_activation is None or refused_activation.field == "indicators"
     people = service.people_named(
         session=session,
         ids=[objective.owner_id, objective.created_by_id] + [i.data_owner_id for i in indicators],
     )
     may_edit = can(user, "objective.edit", objective)
-    quality = user.has_role(Role.quality_officer)
     return {
         **LABELS,
         "objective": objective,
@@ -335,14 +347,11 @@ def _objective_context(session, objective, user, settings, **extra) -> dict:
         "ytd": found,
         "standing": service.standing_of(found),
         "people": people,
-        "may": {
-            "edit": may_edit and status == Status.draft,
-            "indicator": may_edit
-            and (status == Status.draft or (status == Status.active and quality)),
-            "activate": can(user, "objective.activate", objective) and status == Status.draft,
-            "evaluate": can(user, "objective.evaluate", objective) and status == Status.active,
-            "cancel": can(user, "objective.cancel", objective)
-            and status in (Status.draft, Status.active),
+        "may": may,
+        "life": {
+            "evaluated": status in EVALUATED,
+            "cancelled": status is Status.cancelled,
+            "draft": status is Status.draft,
         },
         "departments": auth.list_departments(session=session),
         "names": auth.user_names(session=session) if may_edit else [],
@@ -529,8 +538,9 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
         gettext=gettext_for(lang),
         lang=lang,
     )
-    in_force = objective.status == Status.active
-    may_enter = can(user, "measurement.enter", indicator) and in_force
+    may_enter = ENTER_FIGURES.refusal(user, objective, session=session, subject=indicator) is None
+    may_raise = can(user, "measurement.raise_nonconformity", (indicator, objective))
+    missed = {m.id for m in measurements if m.status == PeriodStatus.missed}
     entered = {m.period for m in measurements}
     nc_codes = {}
     raised = [m.nonconformity_id for m in measurements if m.nonconformity_id]
@@ -560,9 +570,15 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
             if p not in entered
         ],
         "nc_codes": nc_codes,
+        "missed": missed,
         "may": {
             "enter": may_enter,
-            "raise": can(user, "measurement.raise_nonconformity", (indicator, objective)),
+            # The missed periods a nonconformity may be raised for (none raised yet).
+            "raise": {
+                m.id
+                for m in measurements
+                if may_raise and m.id in missed and not m.nonconformity_id
+            },
         },
         "severities": list(Severity),
         "form_name": None,
