@@ -15,7 +15,7 @@ from qms.documents.states import KIND_LABELS as DOCUMENT_KINDS
 from qms.errors import QMSError
 from qms.evidence import jobs, service
 from qms.evidence.requirements import KIND_LABELS, SOURCE_LABELS
-from qms.evidence.states import PENDING, STATUS_LABELS
+from qms.evidence.states import PENDING, REMOVE, STATUS_LABELS, Status
 from qms.i18n import N_
 from qms.pages import NavItem, form_data, redirect, refused, render, request_lang, verify_csrf
 from qms.trail import labels as trail_labels
@@ -123,16 +123,20 @@ async def start_export(
 def export_page(request: Request, export_id: IdPath, session: SessionDep, user: PageUser):
     export = service.get_export(session=session, export_id=export_id)
     require(user, "evidence.export", export)
-    return render(
-        request,
-        "evidence/export.html",
-        {
-            **LABELS,
-            "export": export,
-            "refresh": REFRESH_SECONDS if export.status in LABELS["pending"] else None,
-            "file_name": service.file_name(export),
-        },
-    )
+    return render(request, "evidence/export.html", _export_context(user, export))
+
+
+def _export_context(user, export, *, refresh: bool = True) -> dict:
+    pending = export.status in LABELS["pending"]
+    return {
+        **LABELS,
+        "export": export,
+        "refresh": REFRESH_SECONDS if refresh and pending else None,
+        "file_name": service.file_name(export),
+        # Its file is there to download; removing it is offered once it was downloaded.
+        "ready": export.status == Status.done,
+        "may": {"remove": REMOVE.refusal(user, export) is None},
+    }
 
 
 @router.get("/evidence/exports/{export_id}/download")
@@ -178,6 +182,6 @@ async def remove(
             request,
             "evidence/export.html",
             exc,
-            {**LABELS, "export": export, "refresh": None, "file_name": service.file_name(export)},
+            _export_context(user, export, refresh=False),
         )
     return redirect(request, "/evidence", flash=N_("The pack's file was removed."))
