@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 
 from qms.auth import service as auth
 from qms.auth.models import Role
-from qms.auth.permissions import can, require
+from qms.auth.permissions import require
 from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
 from qms.home.service import WorkItem, WorkList, work_provider
@@ -34,9 +34,10 @@ from qms.risks.models import (
     LinkTarget,
     Relation,
 )
-from qms.risks.states import STATUS_LABELS, Status
+from qms.risks.states import COMPLETE_ACTION, FORMS, STATUS_LABELS, Status
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -376,12 +377,17 @@ def _record_context(session, risk, user, settings, **extra) -> dict:
         for link in service.links_of(session=session, risk=risk)
     ]
     status = Status(risk.status)
-    manage = can(user, "risk.manage", risk) and status != Status.closed
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, risk, session=session)
+    may["complete"] = {
+        a.id
+        for a in actions
+        if COMPLETE_ACTION.refusal(user, risk, session=session, subject=a) is None
+    }
     issue_ids = set(service.issue_ids_of(session=session, risk=risk))
     party_ids = set(service.party_ids_of(session=session, risk=risk))
     issues = service.context_issues(session=session)
     parties = service.interested_parties(session=session)
-    may_plan = manage and risk.treatment not in (None, "accept")
     return {
         **LABELS,
         "risk": risk,
@@ -401,22 +407,9 @@ def _record_context(session, risk, user, settings, **extra) -> dict:
         "treatments": TREATMENTS_FOR[Kind(risk.kind)],
         "targets": list(LinkTarget),
         "relations": list(Relation),
-        "active_users": auth.user_names(session=session) if may_plan else [],
-        "may": {
-            "treat": manage,
-            "plan": may_plan,
-            "assess": manage,
-            "close": manage and status == Status.monitored,
-            "link": manage,
-            "context": manage,
-            "complete": {
-                a.id
-                for a in actions
-                if can(user, "risk_action.complete", a)
-                and a.done_on is None
-                and status == Status.treating
-            },
-        },
+        "active_users": auth.user_names(session=session) if may["plan"] else [],
+        "may": may,
+        "life": {s.value: status is s for s in Status},
         "form_name": None,
         "form_action_id": None,
         **extra,
