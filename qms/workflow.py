@@ -158,10 +158,21 @@ class Action:
         version: int | None = None,
         subject=None,
         also: Mapping[str, Any] | None = None,
+        versioned: bool = False,
+        then: Callable[[Any], None] | None = None,
     ):
         """Check, set `changes`, move, stamp, bump the version and write the trail event
-        (its changes: the tracked fields that differ, and `also`); answer the former state."""
-        self.require(session=session, user=by, record=record, subject=subject, version=version)
+        (its changes: the tracked fields that differ, and `also`); answer the former state.
+        `then(record)` fills in, before the event is written, what needs the record moved
+        (a signed record rendered in its new state)."""
+        self.require(
+            session=session,
+            user=by,
+            record=record,
+            subject=subject,
+            version=version,
+            versioned=versioned,
+        )
         current = self.machine.status(record.status)
         fields = (*self.machine.fields, *self.track)
         before = trail.snapshot(record, fields)
@@ -175,6 +186,8 @@ class Action:
         record.status = self.moves[current].value
         record.version += 1
         record.updated_at = now
+        if then is not None:
+            then(record)
         session.add(record)
         session.flush()
         trail.record(

@@ -17,9 +17,10 @@ from qms.i18n import N_
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
 from qms.reviews import service
 from qms.reviews.models import KIND_LABELS, OutputKind
-from qms.reviews.states import STATUS_LABELS, Status
+from qms.reviews.states import COMPLETE_OUTPUT, FORMS, STATUS_LABELS, Status
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -161,7 +162,7 @@ async def plan(request: Request, session: SessionDep, user: PageUser):
 # --- the review -------------------------------------------------------------------------
 
 
-def _record_context(session, review, settings, **extra) -> dict:
+def _record_context(session, review, user, settings, **extra) -> dict:
     today = _today(settings)
     figures, frozen = service.inputs_for(session=session, review=review, today=today)
     changed, added = (
@@ -175,6 +176,14 @@ def _record_context(session, review, settings, **extra) -> dict:
         ids=[review.chair_id, *review.attendee_ids, *(o.owner_id for o in outputs)],
     )
     signature, signature_state = service.closure_signature(session=session, review=review)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, review, session=session)
+    may["complete"] = {
+        o.id
+        for o in outputs
+        if COMPLETE_OUTPUT.refusal(user, review, session=session, subject=o) is None
+    }
+    status = Status(review.status)
     return {
         **LABELS,
         "review": review,
@@ -191,6 +200,8 @@ def _record_context(session, review, settings, **extra) -> dict:
         "users": auth.user_names(session=session),
         "kinds": list(OutputKind),
         "today": today,
+        "may": may,
+        "life": {s.value: status is s for s in Status},
         **extra,
     }
 
@@ -201,25 +212,25 @@ def record_page(
 ):
     review = service.get_review(session=session, review_id=review_id)
     require(user, "review.read", review)
-    return render(request, "reviews/record.html", _record_context(session, review, settings))
+    return render(request, "reviews/record.html", _record_context(session, review, user, settings))
 
 
-def _refused(request, session, review_id, settings, exc: QMSError, form: str, data: dict):
+def _refused(request, session, user, review_id, settings, exc: QMSError, form: str, data: dict):
     session.rollback()
     review = service.get_review(session=session, review_id=review_id)
-    context = _record_context(session, review, settings, form=data, active_form=form)
+    context = _record_context(session, review, user, settings, form=data, active_form=form)
     if exc.field not in FORM_FIELDS[form]:
         exc.field = None
     return refused(request, "reviews/record.html", exc, context)
 
 
-async def _act(request, session, settings, review_id: int, form: str, act, flash: str):
+async def _act(request, session, user, settings, review_id: int, form: str, act, flash: str):
     data = await form_data(request)
     try:
         # Off the event loop: closing renders and signs the kept minutes.
         await run_in_threadpool(act, data, _today(settings))
     except QMSError as exc:
-        return _refused(request, session, review_id, settings, exc, form, data)
+        return _refused(request, session, user, review_id, settings, exc, form, data)
     return redirect(request, f"/management-reviews/{review_id}", flash=flash)
 
 
@@ -238,7 +249,7 @@ async def edit(
             **_plan_fields(data),
         )
 
-    return await _act(request, session, settings, review_id, "edit", act, N_("Saved."))
+    return await _act(request, session, user, settings, review_id, "edit", act, N_("Saved."))
 
 
 @router.post("/management-reviews/{review_id}/hold")
@@ -260,6 +271,7 @@ async def hold(
     return await _act(
         request,
         session,
+        user,
         settings,
         review_id,
         "hold",
@@ -289,7 +301,7 @@ async def add_output(
         )
 
     return await _act(
-        request, session, settings, review_id, "output", act, N_("The output was recorded.")
+        request, session, user, settings, review_id, "output", act, N_("The output was recorded.")
     )
 
 
@@ -311,7 +323,7 @@ async def complete_output(
         )
 
     return await _act(
-        request, session, settings, review_id, "complete", act, N_("The output is done.")
+        request, session, user, settings, review_id, "complete", act, N_("The output is done.")
     )
 
 
@@ -334,6 +346,7 @@ async def close(
     return await _act(
         request,
         session,
+        user,
         settings,
         review_id,
         "close",
@@ -358,7 +371,7 @@ async def cancel(
         )
 
     return await _act(
-        request, session, settings, review_id, "cancel", act, N_("The review was cancelled.")
+        request, session, user, settings, review_id, "cancel", act, N_("The review was cancelled.")
     )
 
 
