@@ -179,6 +179,12 @@ def get_objective(*, session: Session, objective_id: int) -> Objective:
     return objective
 
 
+def read(*, by: User, record: Objective | Indicator):
+    """An objective or one of its indicators for its reader: 403 unless they may read it."""
+    require(by, "objective.read")
+    return record
+
+
 def get_indicator(*, session: Session, indicator_id: int) -> Indicator:
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
@@ -307,13 +313,15 @@ def _filtered(query, filters: Filters):
 def list_objectives(
     *,
     session: Session,
+    by: User,
     filters: Filters,
     today: date,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Objective], int, dict[int, str | None]]:
     """One page of the register (by year, newest first, then code), how many match in all,
-    and each shown objective's standing."""
+    and each shown objective's standing; for those who may read the register."""
+    require(by, "objective.list")
     query = _filtered(select(Objective), filters).order_by(
         col(Objective.year).desc(), col(Objective.code)
     )
@@ -364,9 +372,16 @@ def _periods_filtered(query, filters: PeriodFilters):
 
 
 def list_periods(
-    *, session: Session, filters: PeriodFilters, limit: int | None = 50, offset: int = 0
+    *,
+    session: Session,
+    by: User,
+    filters: PeriodFilters,
+    limit: int | None = 50,
+    offset: int = 0,
 ) -> tuple[list[tuple[Measurement, Indicator, Objective]], int]:
-    """The measured periods of objectives not cancelled, newest period first."""
+    """The measured periods of objectives not cancelled, newest period first; for those who
+    may read the register."""
+    require(by, "objective.list")
     total = session.exec(
         _periods_filtered(select(func.count()).select_from(Measurement), filters)
     ).one()

@@ -4,7 +4,7 @@ officer's panel of objectives at risk or missed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -14,21 +14,26 @@ from starlette.datastructures import UploadFile
 from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import can, require
-from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
+from qms.forms import parse
 from qms.home.service import Panel, panel_provider
 from qms.i18n import N_
 from qms.nonconformities.models import SEVERITY_LABELS, Severity
 from qms.objectives import chart, importer, service
+from qms.objectives.deps import CurrentIndicator, CurrentMeasurement, CurrentObjective
 from qms.objectives.models import (
     DIRECTION_LABELS,
     FREQUENCY_LABELS,
     KIND_LABELS,
     PERIOD_STATUS_LABELS,
+    Cancellation,
     Direction,
+    Evaluation,
     Frequency,
     Kind,
     PeriodStatus,
+    VersionOnly,
 )
 from qms.objectives.states import (
     ACTIVATE,
@@ -147,10 +152,6 @@ INDICATOR_FORMS = {
 }
 
 
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
-
-
 def _int(value) -> int | None:
     try:
         return int(str(value).strip()) if value not in (None, "") else None
@@ -228,12 +229,12 @@ def _page_filters(request: Request, today: date) -> tuple[service.Filters, dict[
 
 @router.get("/objectives")
 def register(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
-    require(user, "objective.list")
-    today = _today(settings)
+    today = settings.today()
     filters, kept = _page_filters(request, today)
     page = max(_int(request.query_params.get("page")) or 1, 1)
     rows, total, standing = service.list_objectives(
         session=session,
+        by=user,
         filters=filters,
         today=today,
         limit=PAGE_SIZE,
@@ -277,7 +278,7 @@ def _objective_form_context(session, **extra):
 @router.get("/objectives/new")
 def new_form(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "objective.create")
-    year = _today(settings).year
+    year = settings.today().year
     return render(
         request,
         "objectives/new.html",
@@ -324,7 +325,7 @@ async def create(request: Request, session: SessionDep, user: PageUser):
 def _objective_context(session, objective, user, settings, **extra) -> dict:
     indicators = service.indicators_of(session=session, objective=objective)
     found = service.standings(
-        session=session, objective_ids=[objective.id], as_of=_today(settings)
+        session=session, objective_ids=[objective.id], as_of=settings.today()
     )[objective.id]
     status = Status(objective.status)
     # Exactly the forms this viewer may use now, asked of the actions' own declarations;
@@ -366,17 +367,15 @@ def _objective_context(session, objective, user, settings, **extra) -> dict:
 @router.get("/objectives/{objective_id}")
 def objective_page(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
-    require(user, "objective.read")
-    objective = service.get_objective(session=session, objective_id=objective_id)
     return render(
         request,
         "objectives/record.html",
-        _objective_context(session, objective, user, settings),
+        _objective_context(session, service.read(by=user, record=objective), user, settings),
     )
 
 
@@ -392,14 +391,13 @@ def _objective_refused(request, session, user, settings, objective_id, exc, form
 @router.post("/objectives/{objective_id}/edit")
 async def edit(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
         service.update_objective(
             session=session,
             objective=objective,
@@ -408,99 +406,96 @@ async def edit(
             **_objective_fields(data),
         )
     except QMSError as exc:
-        return _objective_refused(request, session, user, settings, objective_id, exc, "edit", data)
-    return redirect(request, f"/objectives/{objective_id}", flash=N_("The objective was saved."))
+        return _objective_refused(request, session, user, settings, objective.id, exc, "edit", data)
+    return redirect(request, f"/objectives/{objective.id}", flash=N_("The objective was saved."))
 
 
 @router.post("/objectives/{objective_id}/activate")
 async def activate(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
-        service.activate(
-            session=session, objective=objective, by=user, version=_int(data.get("version"))
-        )
+        body = parse(VersionOnly, data)
+        service.activate(session=session, objective=objective, by=user, version=body.version)
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "activate", data
+            request, session, user, settings, objective.id, exc, "activate", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The objective is now in force.")
+        request, f"/objectives/{objective.id}", flash=N_("The objective is now in force.")
     )
 
 
 @router.post("/objectives/{objective_id}/evaluate")
 async def evaluate(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
+        body = parse(Evaluation, data)
         service.evaluate(
             session=session,
             objective=objective,
             by=user,
-            result=str(data.get("result", "")),
-            comment=str(data.get("comment", "")),
-            version=_int(data.get("version")),
+            result=body.result.value,
+            comment=body.comment,
+            version=body.version,
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "evaluate", data
+            request, session, user, settings, objective.id, exc, "evaluate", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The evaluation was recorded.")
+        request, f"/objectives/{objective.id}", flash=N_("The evaluation was recorded.")
     )
 
 
 @router.post("/objectives/{objective_id}/cancel")
 async def cancel(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
+        body = parse(Cancellation, data)
         service.cancel(
             session=session,
             objective=objective,
             by=user,
-            reason=str(data.get("reason", "")),
-            version=_int(data.get("version")),
+            reason=body.reason,
+            version=body.version,
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "cancel", data
+            request, session, user, settings, objective.id, exc, "cancel", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The objective was cancelled.")
+        request, f"/objectives/{objective.id}", flash=N_("The objective was cancelled.")
     )
 
 
 @router.post("/objectives/{objective_id}/indicators")
 async def add_indicator(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
         target = _number(data.get("target"), "target")
         if target is None:
             raise Invalid("Enter the target as a number.", field="target")
@@ -519,7 +514,7 @@ async def add_indicator(
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "indicator", data
+            request, session, user, settings, objective.id, exc, "indicator", data
         )
     return redirect(request, f"/indicators/{indicator.id}", flash=N_("The indicator was added."))
 
@@ -588,13 +583,13 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
 
 
 @router.get("/indicators/{indicator_id}")
-def indicator_page(request: Request, indicator_id: IdPath, session: SessionDep, user: PageUser):
-    require(user, "objective.read")
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
+def indicator_page(
+    request: Request, session: SessionDep, user: PageUser, indicator: CurrentIndicator
+):
     return render(
         request,
         "objectives/indicator.html",
-        _indicator_context(request, session, indicator, user),
+        _indicator_context(request, session, service.read(by=user, record=indicator), user),
     )
 
 
@@ -612,11 +607,13 @@ def _indicator_refused(request, session, user, indicator_id, exc, form_name, dat
 
 @router.post("/indicators/{indicator_id}/measurements")
 async def enter_measurement(
-    request: Request, indicator_id: IdPath, session: SessionDep, user: PageUser
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    indicator: CurrentIndicator,
 ):
     data = await form_data(request)
     try:
-        indicator = service.get_indicator(session=session, indicator_id=indicator_id)
         service.enter_measurement(
             session=session,
             indicator=indicator,
@@ -628,22 +625,21 @@ async def enter_measurement(
             note=str(data.get("note", "")),
         )
     except QMSError as exc:
-        return _indicator_refused(request, session, user, indicator_id, exc, "measure", data)
-    return redirect(request, f"/indicators/{indicator_id}", flash=N_("The figures were recorded."))
+        return _indicator_refused(request, session, user, indicator.id, exc, "measure", data)
+    return redirect(request, f"/indicators/{indicator.id}", flash=N_("The figures were recorded."))
 
 
 @router.post("/indicators/{indicator_id}/import")
 async def import_file(
     request: Request,
-    indicator_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    indicator: CurrentIndicator,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     upload = data.pop("file", None)
     try:
-        indicator = service.get_indicator(session=session, indicator_id=indicator_id)
         require(user, "measurement.enter", indicator)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("Choose a CSV or Excel file.", field="file")
@@ -658,16 +654,17 @@ async def import_file(
             filename=upload.filename,
         )
     except QMSError as exc:
-        return _indicator_refused(request, session, user, indicator_id, exc, "import", data)
+        return _indicator_refused(request, session, user, indicator.id, exc, "import", data)
     return redirect(
-        request, f"/indicators/{indicator_id}", flash=N_("The figures of the file were imported.")
+        request, f"/indicators/{indicator.id}", flash=N_("The figures of the file were imported.")
     )
 
 
 @router.post("/measurements/{measurement_id}/correct")
-async def correct(request: Request, measurement_id: IdPath, session: SessionDep, user: PageUser):
+async def correct(
+    request: Request, session: SessionDep, user: PageUser, measurement: CurrentMeasurement
+):
     data = await form_data(request)
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     indicator_id = measurement.indicator_id
     try:
         service.correct_measurement(
@@ -690,7 +687,7 @@ async def correct(request: Request, measurement_id: IdPath, session: SessionDep,
             exc,
             "correct",
             data,
-            form_measurement_id=measurement_id,
+            form_measurement_id=measurement.id,
         )
     return redirect(request, f"/indicators/{indicator_id}", flash=N_("The figures were corrected."))
 
@@ -698,20 +695,19 @@ async def correct(request: Request, measurement_id: IdPath, session: SessionDep,
 @router.post("/measurements/{measurement_id}/nonconformity")
 async def raise_nonconformity(
     request: Request,
-    measurement_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    measurement: CurrentMeasurement,
     settings: SettingsDep,
 ):
     data = await form_data(request)
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     indicator_id = measurement.indicator_id
     try:
         nc = service.raise_nonconformity(
             session=session,
             measurement=measurement,
             by=user,
-            today=_today(settings),
+            today=settings.today(),
             description=str(data.get("description", "")),
             severity=str(data.get("severity", "minor")),
         )
@@ -724,7 +720,7 @@ async def raise_nonconformity(
             exc,
             "raise",
             data,
-            form_measurement_id=measurement_id,
+            form_measurement_id=measurement.id,
         )
     return redirect(request, f"/nonconformities/{nc.id}", flash=N_("The nonconformity was raised."))
 
@@ -735,7 +731,6 @@ async def raise_nonconformity(
 @router.get("/indicators")
 def periods(request: Request, session: SessionDep, user: PageUser):
     """Every measured period, filtered by result, the window its period ended in, department."""
-    require(user, "objective.list")
     query = request.query_params
     kept: dict[str, str] = {}
     status = query.get("status", "")
@@ -758,6 +753,7 @@ def periods(request: Request, session: SessionDep, user: PageUser):
     page = max(_int(query.get("page")) or 1, 1)
     rows, total = service.list_periods(
         session=session,
+        by=user,
         filters=service.PeriodFilters(status=status, department_id=department_id, **bounds),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,

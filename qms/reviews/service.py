@@ -83,6 +83,12 @@ def get_review(*, session: Session, review_id: int) -> ManagementReview:
     return review
 
 
+def read(*, by: User, review: ManagementReview) -> ManagementReview:
+    """The review for its reader: 403 unless they may read it."""
+    require(by, "review.read", review)
+    return review
+
+
 def get_output(*, session: Session, output_id: int) -> ReviewOutput:
     output = session.get(ReviewOutput, output_id)
     if output is None:
@@ -93,12 +99,15 @@ def get_output(*, session: Session, output_id: int) -> ReviewOutput:
 def list_reviews(
     *,
     session: Session,
+    by: User,
     status: str | None = None,
     year: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ManagementReview], int]:
-    """The register, latest planned first, and how many match in all."""
+    """The register, latest planned first, and how many match in all; for those who may
+    read it."""
+    require(by, "review.list")
     query = select(ManagementReview)
     if status:
         query = query.where(ManagementReview.status == status)

@@ -105,6 +105,12 @@ def get_risk(*, session: Session, risk_id: int) -> Risk:
     return risk
 
 
+def read(*, by: User, risk: Risk) -> Risk:
+    """The entry for its reader: 403 unless they may read the register's entries."""
+    require(by, "risk.read")
+    return risk
+
+
 def get_action(*, session: Session, action_id: int) -> RiskAction:
     action = session.get(RiskAction, action_id)
     if action is None:
@@ -381,12 +387,15 @@ def _filtered(query, filters: Filters, today: date):
 def list_risks(
     *,
     session: Session,
+    by: User,
     filters: Filters,
     today: date,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Risk], int]:
-    """One page of the register (highest score first, then newest) and the total matching."""
+    """One page of the register (highest score first, then newest) and the total matching;
+    for those who may read the register."""
+    require(by, "risk.list")
     total = session.exec(_filtered(select(func.count()).select_from(Risk), filters, today)).one()
     query = _filtered(select(Risk), filters, today).order_by(
         col(Risk.score).desc(), col(Risk.id).desc()
@@ -420,13 +429,16 @@ class Cell:
 def heatmap(
     *,
     session: Session,
+    by: User,
     today: date,
     kind: str | None = None,
     department_id: int | None = None,
     raised_to: date | None = None,
 ) -> list[Cell]:
     """The 25 cells of likelihood × impact for the active entries, each with its count, its
-    level's colour and the register filtered to it. Impact 5 first, likelihood 1 first."""
+    level's colour and the register filtered to it. Impact 5 first, likelihood 1 first;
+    for those who may read the register."""
+    require(by, "risk.list")
     base = Filters(kind=kind, department_id=department_id, active=True, raised_to=raised_to)
     query = _filtered(
         select(Risk.likelihood, Risk.impact, func.count()).select_from(Risk), base, today
