@@ -16,8 +16,9 @@ from typing import Any
 
 from qms.auth.permissions import RULES, can
 from qms.db import utcnow
-from qms.errors import Conflict, Forbidden, QMSError, check_version
+from qms.errors import Conflict, Forbidden, InvalidTransition, QMSError, check_version
 from qms.errors import Label as _Label
+from qms.i18n import N_
 from qms.trail import service as trail
 
 # A guard answers the refusal (a QMSError, usually a Conflict) or None; it is given the
@@ -35,10 +36,38 @@ class Machine:
     labels: Mapping[Any, str]
     allowed: Mapping[Any, set]
     fields: tuple[str, ...]
+    # Said of a move ALLOWED does not hold (%(current)s, %(target)s): by `transition`, and by
+    # an action declared with no message of its own (refused=None) and its `target`.
+    refused_move: str = N_("A record that is %(current)s cannot become %(target)s.")
 
     def label(self, status) -> _Label:
         status = self.status(status)
         return _Label(status, self.labels[status])
+
+    def move_refusal(self, current, to) -> QMSError | None:
+        """Why the table refuses current → to, or None when it allows it."""
+        current, to = self.status(current), self.status(to)
+        if to in self.allowed[current]:
+            return None
+        return InvalidTransition(
+            self.refused_move,
+            field="status",
+            current=self.label(current),
+            target=self.label(to),
+        )
+
+    def transition(self, record, to):
+        """The bare move (for work no person does, as a job's): refuse what ALLOWED does not
+        hold, set the state, bump the version; answer the former state. The caller writes
+        the trail event with its other changes."""
+        current = self.status(record.status)
+        refused = self.move_refusal(current, to)
+        if refused is not None:
+            raise refused
+        record.status = self.status(to).value
+        record.version += 1
+        record.updated_at = utcnow()
+        return current
 
 
 @dataclass(frozen=True)
@@ -50,8 +79,9 @@ class Action:
     moves: Mapping[Any, Any]
     # The permission rule (qms.auth.permissions), asked of the subject; None: the caller's.
     permission: str | None
-    # Said when the record is in a state it does not start from (%(code)s, %(status)s).
-    refused: str
+    # Said when the record is in a state it does not start from (%(code)s, %(status)s);
+    # None: the machine's `refused_move`, naming `target`.
+    refused: str | None
     refused_from: Mapping[Any, str] = field(default_factory=dict)
     # The field a refusal of the state names.
     field: str = "status"
@@ -61,6 +91,8 @@ class Action:
     stamp_by: str | None = None
     # Fields the trail compares besides the machine's.
     track: tuple[str, ...] = ()
+    # The state a refusal of the state names when `refused` is None (else: its first move's).
+    target: Any = None
 
     def __post_init__(self) -> None:
         # The ALLOWED table stays the one truth about moves: an action declares none else.
@@ -80,6 +112,9 @@ class Action:
     def _conflict(self, session, user, record, subject) -> QMSError | None:
         current = self.machine.status(record.status)
         if current not in self.moves:
+            if self.refused is None:
+                target = self.target if self.target is not None else next(iter(self.moves.values()))
+                return self.machine.move_refusal(current, target)
             return Conflict(
                 self.refused_from.get(current, self.refused),
                 field=self.field,
@@ -97,13 +132,16 @@ class Action:
         subject = record if subject is None else subject
         return self._forbidden(user, subject) or self._conflict(session, user, record, subject)
 
-    def require(self, *, session, user, record, subject=None, version=None) -> None:
-        """Raise the refusal: the permission first, then the version sent, then the rules."""
+    def require(
+        self, *, session, user, record, subject=None, version=None, versioned=False
+    ) -> None:
+        """Raise the refusal: the permission first, then the version sent (None: not asked,
+        unless `versioned`: then it must be sent), then the rules."""
         subject = record if subject is None else subject
         forbidden = self._forbidden(user, subject)
         if forbidden is not None:
             raise forbidden
-        if version is not None:
+        if version is not None or versioned:
             check_version(subject, version)
         refused = self._conflict(session, user, record, subject)
         if refused is not None:
@@ -120,10 +158,21 @@ class Action:
         version: int | None = None,
         subject=None,
         also: Mapping[str, Any] | None = None,
+        versioned: bool = False,
+        then: Callable[[Any], None] | None = None,
     ):
         """Check, set `changes`, move, stamp, bump the version and write the trail event
-        (its changes: the tracked fields that differ, and `also`); answer the former state."""
-        self.require(session=session, user=by, record=record, subject=subject, version=version)
+        (its changes: the tracked fields that differ, and `also`); answer the former state.
+        `then(record)` fills in, before the event is written, what needs the record moved
+        (a signed record rendered in its new state)."""
+        self.require(
+            session=session,
+            user=by,
+            record=record,
+            subject=subject,
+            version=version,
+            versioned=versioned,
+        )
         current = self.machine.status(record.status)
         fields = (*self.machine.fields, *self.track)
         before = trail.snapshot(record, fields)
@@ -137,6 +186,8 @@ class Action:
         record.status = self.moves[current].value
         record.version += 1
         record.updated_at = now
+        if then is not None:
+            then(record)
         session.add(record)
         session.flush()
         trail.record(

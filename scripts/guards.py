@@ -51,6 +51,7 @@ UPLOADS = "tests/reliability/test_uploads.py"
 SIGNATURES = "tests/reliability/test_signatures.py"
 VERIFY = "tests/reports/test_verify.py"
 NC_MOVES = "tests/nonconformities/test_transitions.py::test_each_move_from_each_state"
+RISK_MOVES = "tests/risks/test_transitions.py::test_each_verb_in_each_state"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -126,6 +127,8 @@ GUARDS: list[Guard] = [
         (
             f"{NC_MOVES}[investigate-from-closed]",
             f"{NC_MOVES}[cancel-from-cancelled]",
+            f"{RISK_MOVES}[assess-closed]",
+            f"{RISK_MOVES}[complete-monitored]",
         ),
     ),
     Guard(
@@ -141,11 +144,86 @@ GUARDS: list[Guard] = [
     Guard(
         "an action checks the version sent",
         "qms/workflow.py",
-        "        if version is not None:\n            check_version(subject, version)",
+        "        if version is not None or versioned:\n            check_version(subject, version)",
         "        if False:\n            check_version(subject, version)",
         (
             "tests/nonconformities/test_transitions.py::test_a_stale_version_is_refused",
             "tests/nonconformities/test_transitions.py::test_a_stale_action_version_is_refused",
+            "tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",
+            "tests/objectives/test_rules.py::test_the_owners_department_manager_edits_a_draft_with_its_version",
+        ),
+    ),
+    Guard(
+        "the table refuses a move it does not hold (jobs and actions naming their target)",
+        "qms/workflow.py",
+        "        if to in self.allowed[current]:\n            return None",
+        "        if True:\n            return None",
+        (
+            "tests/risks/test_transitions.py::test_the_table_allows_exactly_its_moves[open-closed]",
+            f"{RISK_MOVES}[close-open]",
+            "tests/objectives/test_rules.py::test_activation_needs_an_indicator_and_happens_once",
+        ),
+    ),
+    # --- the new domains' declared actions (each domain's states.py) ---------------------
+    Guard(
+        "an objective is put in force only with an indicator",
+        "qms/objectives/states.py",
+        "    guards=(has_indicators,),",
+        "    guards=(),",
+        (
+            "tests/objectives/test_rules.py::test_activation_needs_an_indicator_and_happens_once",
+            "tests/objectives/test_pages.py::test_a_quality_officer_sets_an_objective_adds_an_indicator_and_puts_it_in_force",
+        ),
+    ),
+    Guard(
+        "only a quality officer adds an indicator to an objective in force",
+        "qms/objectives/states.py",
+        "    guards=(quality_officer_once_in_force,),",
+        "    guards=(),",
+        (
+            "tests/objectives/test_rules.py::test_only_a_quality_officer_adds_an_indicator_to_an_objective_in_force",
+        ),
+    ),
+    Guard(
+        "only a draft objective is edited",
+        "qms/objectives/states.py",
+        '    "updated",\n    {Status.draft: Status.draft},',
+        '    "updated",\n    {Status.draft: Status.draft, Status.active: Status.active},',
+        ("tests/objectives/test_rules.py::test_an_objective_in_force_is_no_longer_edited",),
+    ),
+    Guard(
+        "figures are entered only while the objective is in force",
+        "qms/objectives/states.py",
+        '    "measured",\n    {Status.active: Status.active},',
+        '    "measured",\n    {s: s for s in Status},',
+        (
+            "tests/objectives/test_rules.py::test_figures_are_entered_by_the_data_owner_while_the_objective_is_in_force",
+        ),
+    ),
+    Guard(
+        "a risk's actions are planned once a treatment other than acceptance is chosen",
+        "qms/risks/states.py",
+        "    guards=(treatment_chosen, not_accepted_as_it_is),",
+        "    guards=(),",
+        (
+            f"{RISK_MOVES}[plan-open]",
+            "tests/risks/test_rules.py::test_accepting_a_high_risk_needs_its_departments_manager_and_a_justification",
+        ),
+    ),
+    Guard(
+        "a done treatment action is not completed again",
+        "qms/risks/states.py",
+        "    guards=(action_not_done,),",
+        "    guards=(),",
+        ("tests/risks/test_rules.py::test_a_done_action_is_not_completed_again",),
+    ),
+    Guard(
+        "a done review output is not completed again",
+        "qms/reviews/states.py",
+        "    guards=(output_not_done,),",
+        "    guards=(),",
+        (
+            "tests/reviews/test_flow.py::test_outputs_are_recorded_once_held_and_completed_by_their_owner",
         ),
     ),
     # --- forms and requests ---------------------------------------------------------------
@@ -585,8 +663,8 @@ GUARDS: list[Guard] = [
     Guard(
         "holding a review checks its version",
         "qms/reviews/service.py",
-        '    require(by, "review.hold", review)\n    check_version(review, version)',
-        '    require(by, "review.hold", review)',
+        "    HOLD.require(session=session, user=by, record=review, version=version, versioned=True)",
+        "    HOLD.require(session=session, user=by, record=review)",
         ("tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",),
     ),
     # --- certification evidence -------------------------------------------------------------
@@ -621,7 +699,7 @@ GUARDS: list[Guard] = [
     ),
     Guard(
         "an evidence pack is kept until it is downloaded",
-        "qms/evidence/service.py",
+        "qms/evidence/states.py",
         "    if export.status == Status.done.value and export.downloaded_at is None:",
         "    if False:",
         (
@@ -642,8 +720,8 @@ GUARDS: list[Guard] = [
     Guard(
         "a stale re-assessment of a risk is refused",
         "qms/risks/service.py",
-        "    check_version(risk, version)\n    _refuse_closed(risk)\n    likelihood, impact",
-        "    _refuse_closed(risk)\n    likelihood, impact",
+        "    REASSESS.require(session=session, user=by, record=risk, version=version, versioned=True)",
+        "    REASSESS.require(session=session, user=by, record=risk)",
         (
             "tests/risks/test_rules.py::test_reassessment_is_kept_as_history_and_a_stale_one_is_refused",
         ),
@@ -670,9 +748,9 @@ GUARDS: list[Guard] = [
     ),
     Guard(
         "removing a risk's link needs the entry's owner, manager or a quality officer",
-        "qms/risks/service.py",
-        '    require(by, "risk.manage", risk)\n    _refuse_closed(risk)\n    link = get_link(',
-        "    _refuse_closed(risk)\n    link = get_link(",
+        "qms/risks/states.py",
+        'LINK = Action(MACHINE, "linked", _STAYS, "risk.manage", _CLOSED)',
+        'LINK = Action(MACHINE, "linked", _STAYS, None, _CLOSED)',
         (
             f"{MATRIX}[DELETE /api/v1/risks/{{risk_id}}/links/{{link_id}}]",
             "tests/risks/test_links.py::test_a_link_made_by_mistake_is_removed_and_the_trail_keeps_it",
@@ -680,9 +758,9 @@ GUARDS: list[Guard] = [
     ),
     Guard(
         "a closed risk keeps its links",
-        "qms/risks/service.py",
-        "    _refuse_closed(risk)\n    link = get_link(",
-        "    link = get_link(",
+        "qms/risks/states.py",
+        'LINK = Action(MACHINE, "linked", _STAYS,',
+        'LINK = Action(MACHINE, "linked", {**_STAYS, Status.closed: Status.closed},',
         ("tests/risks/test_links.py::test_a_closed_entry_keeps_its_links",),
     ),
     # --- signed records and /verify -----------------------------------------------------------

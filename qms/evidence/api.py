@@ -3,15 +3,14 @@ period, and its exports (queued, made in the background, downloaded as a ZIP, re
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse
 
 from qms.auth.permissions import require
-from qms.deps import CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
+from qms.deps import CurrentUser, DayQuery, SessionDep, SettingsDep
 from qms.errors import readable
 from qms.evidence import jobs, service
+from qms.evidence.deps import CurrentExport
 from qms.evidence.models import (
     ClausePublic,
     EvidenceExport,
@@ -27,10 +26,6 @@ from qms.i18n import translations
 from qms.pages import request_lang
 
 router = APIRouter(tags=["certification evidence"])
-
-
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def export_public(export: EvidenceExport) -> ExportPublic:
@@ -100,13 +95,13 @@ def read_pack(
     """Each clause of the requirement table with the records of the period (the first
     PAGE_ITEMS of them; `count` is all), the registers behind them and the gaps. The period
     defaults to the last 12 months."""
-    start, end = service.default_period(_today(settings))
+    start, end = service.default_period(settings.today())
     pack = service.read_pack(
         session=session,
         by=user,
         start=period_start or start,
         end=period_end or end,
-        today=_today(settings),
+        today=settings.today(),
     )
     return pack_public(pack, translations(request_lang(request, user)).gettext)
 
@@ -146,13 +141,12 @@ def list_exports(session: SessionDep, user: CurrentUser):
     response_class=FileResponse,
 )
 def download(
-    export_id: IdPath,
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    export: CurrentExport,
     settings: SettingsDep,
 ):
-    export = service.get_export(session=session, export_id=export_id)
     path = service.downloadable(settings=settings, by=user, export=export)
     stamp_download(request, session, settings, user, export)
     return FileResponse(
@@ -164,14 +158,14 @@ def download(
 
 
 @router.get("/evidence/exports/{export_id}", response_model=ExportPublic)
-def get_export(export_id: IdPath, session: SessionDep, user: CurrentUser):
-    export = service.get_export(session=session, export_id=export_id)
+def get_export(session: SessionDep, user: CurrentUser, export: CurrentExport):
     require(user, "evidence.export", export)
     return export_public(export)
 
 
 @router.post("/evidence/exports/{export_id}/remove", response_model=ExportPublic)
-def remove_export(export_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
-    export = service.get_export(session=session, export_id=export_id)
+def remove_export(
+    session: SessionDep, user: CurrentUser, export: CurrentExport, settings: SettingsDep
+):
     service.remove_export(session=session, by=user, settings=settings, export=export)
     return export_public(export)

@@ -27,11 +27,11 @@ from qms.auth.models import User
 from qms.auth.permissions import require
 from qms.config import Settings
 from qms.db import unit_of_work, utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, QMSError, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound, QMSError
 from qms.evidence import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.evidence.models import EvidenceExport
 from qms.evidence.requirements import REQUIREMENTS, Requirement, clause_matches
-from qms.evidence.states import PENDING, STATUS_LABELS, Status, transition
+from qms.evidence.states import PENDING, REMOVE, STATUS_LABELS, Status, transition
 from qms.evidence_records import Exclusion, Gap, Item, Register
 from qms.i18n import N_
 from qms.reports import service as reports
@@ -470,18 +470,7 @@ def remove_export(
     version: int | None = None,
 ) -> EvidenceExport:
     """Remove the ZIP of a downloaded export (a pack is kept until it has been downloaded)."""
-    require(by, "evidence.export", export)
-    if version is not None:
-        check_version(export, version)
-    if export.status == Status.done.value and export.downloaded_at is None:
-        raise Conflict(
-            "This pack has not been downloaded yet: it is kept until it is.", field="status"
-        )
-    before = export.status
-    transition(export, Status.removed)
-    export.removed_at = utcnow()
-    export.removed_by_id = by.id
-    _event(session, export, by, "removed", {"status": [before, export.status]})
+    REMOVE.apply(session=session, record=export, by=by, version=version)
     _remove_after_commit(session, export_path(settings, export))
     return export
 

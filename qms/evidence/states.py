@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from qms.db import utcnow
-from qms.errors import InvalidTransition, Label
+from qms.errors import Conflict
 from qms.i18n import N_
+from qms.workflow import Action, Machine
 
 
 class Status(StrEnum):
@@ -39,17 +39,34 @@ ALLOWED: dict[Status, set[Status]] = {
 PENDING = frozenset({Status.queued, Status.running})
 
 
-def transition(export, to: Status) -> Status:
-    """Move the export to `to`, refusing a move the table does not allow; the former status."""
-    current = Status(export.status)
-    if to not in ALLOWED[current]:
-        raise InvalidTransition(
-            "An export that is %(current)s cannot become %(target)s.",
-            field="status",
-            current=Label(current, STATUS_LABELS[current]),
-            target=Label(to, STATUS_LABELS[to]),
+def kept_until_downloaded(_session, _user, export, _subject):
+    if export.status == Status.done.value and export.downloaded_at is None:
+        return Conflict(
+            "This pack has not been downloaded yet: it is kept until it is.", field="status"
         )
-    export.status = to.value
-    export.version += 1
-    export.updated_at = utcnow()
-    return current
+    return None
+
+
+# The trail compares the state alone (each event names its other changes).
+MACHINE = Machine(
+    "evidence_export",
+    Status,
+    STATUS_LABELS,
+    ALLOWED,
+    ("status",),
+    N_("An export that is %(current)s cannot become %(target)s."),
+)
+# The job's moves (queued → running → done | failed), made with no person.
+transition = MACHINE.transition
+
+# A person removes the ZIP of a downloaded pack.
+REMOVE = Action(
+    MACHINE,
+    "removed",
+    {Status.done: Status.removed},
+    "evidence.export",
+    None,
+    guards=(kept_until_downloaded,),
+    stamp_at="removed_at",
+    stamp_by="removed_by_id",
+)

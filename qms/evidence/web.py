@@ -3,19 +3,20 @@ export of the pack (its progress page refreshes itself; no JavaScript)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import FileResponse
 
 from qms.auth.permissions import can, require
 from qms.db import unit_of_work
-from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import PageUser, SessionDep, SettingsDep
 from qms.documents.states import KIND_LABELS as DOCUMENT_KINDS
 from qms.errors import QMSError
 from qms.evidence import jobs, service
+from qms.evidence.deps import CurrentExport
 from qms.evidence.requirements import KIND_LABELS, SOURCE_LABELS
-from qms.evidence.states import PENDING, STATUS_LABELS
+from qms.evidence.states import PENDING, REMOVE, STATUS_LABELS, Status
 from qms.i18n import N_
 from qms.pages import NavItem, form_data, redirect, refused, render, request_lang, verify_csrf
 from qms.trail import labels as trail_labels
@@ -47,10 +48,6 @@ LABELS = {
 }
 
 
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
-
-
 def _period(data, today: date) -> tuple[date, date]:
     """The period of the page's form (from, to), the last 12 months when not given."""
     start, end = service.default_period(today)
@@ -70,7 +67,7 @@ def _context(session, user, settings, pack, **extra) -> dict:
 @router.get("/evidence")
 def evidence_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "evidence.read")
-    today = _today(settings)
+    today = settings.today()
     query = request.query_params
     form = {"from": query.get("from", ""), "to": query.get("to", "")}
     try:
@@ -93,7 +90,7 @@ async def start_export(
     settings: SettingsDep,
 ):
     data = await form_data(request)
-    today = _today(settings)
+    today = settings.today()
     try:
         require(user, "evidence.export")
         start, end = _period(data, today)
@@ -120,26 +117,32 @@ async def start_export(
 
 
 @router.get("/evidence/exports/{export_id}")
-def export_page(request: Request, export_id: IdPath, session: SessionDep, user: PageUser):
-    export = service.get_export(session=session, export_id=export_id)
+def export_page(request: Request, session: SessionDep, user: PageUser, export: CurrentExport):
     require(user, "evidence.export", export)
-    return render(
-        request,
-        "evidence/export.html",
-        {
-            **LABELS,
-            "export": export,
-            "refresh": REFRESH_SECONDS if export.status in LABELS["pending"] else None,
-            "file_name": service.file_name(export),
-        },
-    )
+    return render(request, "evidence/export.html", _export_context(user, export))
+
+
+def _export_context(user, export, *, refresh: bool = True) -> dict:
+    pending = export.status in LABELS["pending"]
+    return {
+        **LABELS,
+        "export": export,
+        "refresh": REFRESH_SECONDS if refresh and pending else None,
+        "file_name": service.file_name(export),
+        # Its file is there to download; removing it is offered once it was downloaded.
+        "ready": export.status == Status.done,
+        "may": {"remove": REMOVE.refusal(user, export) is None},
+    }
 
 
 @router.get("/evidence/exports/{export_id}/download")
 def download(
-    request: Request, export_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    export: CurrentExport,
+    settings: SettingsDep,
 ):
-    export = service.get_export(session=session, export_id=export_id)
     path = service.downloadable(settings=settings, by=user, export=export)
     stamp_download(request, session, settings, user, export)
     return FileResponse(
@@ -162,10 +165,13 @@ def stamp_download(request, session, settings, user, export) -> None:
 
 @router.post("/evidence/exports/{export_id}/remove")
 async def remove(
-    request: Request, export_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    export: CurrentExport,
+    settings: SettingsDep,
 ):
     data = await form_data(request)
-    export = service.get_export(session=session, export_id=export_id)
     try:
         version = int(data["version"]) if str(data.get("version", "")).isdigit() else None
         service.remove_export(
@@ -173,11 +179,10 @@ async def remove(
         )
     except QMSError as exc:
         session.rollback()
-        export = service.get_export(session=session, export_id=export_id)
         return refused(
             request,
             "evidence/export.html",
             exc,
-            {**LABELS, "export": export, "refresh": None, "file_name": service.file_name(export)},
+            _export_context(user, export, refresh=False),
         )
     return redirect(request, "/evidence", flash=N_("The pack's file was removed."))

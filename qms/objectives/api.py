@@ -3,7 +3,7 @@ figures, the trend chart and the year's PDF."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
@@ -13,10 +13,11 @@ from sqlmodel import Session
 
 from qms.auth.permissions import require
 from qms.config import Settings
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities.models import Severity
 from qms.objectives import chart, exports, importer, pdf, service
+from qms.objectives.deps import CurrentIndicator, CurrentMeasurement, CurrentObjective
 from qms.objectives.models import (
     Cancellation,
     Evaluation,
@@ -47,10 +48,6 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
-
-
 def _public(objective: Objective, standing: str | None) -> ObjectivePublic:
     return ObjectivePublic(
         **objective.model_dump(
@@ -61,7 +58,7 @@ def _public(objective: Objective, standing: str | None) -> ObjectivePublic:
 
 
 def _detail(session: Session, objective: Objective, settings: Settings) -> ObjectiveDetail:
-    found = service.standings(session=session, objective_ids=[objective.id], as_of=_today(settings))
+    found = service.standings(session=session, objective_ids=[objective.id], as_of=settings.today())
     indicators = service.indicators_of(session=session, objective=objective)
     return ObjectiveDetail(
         **_public(objective, service.standing_of(found[objective.id])).model_dump(),
@@ -119,19 +116,22 @@ def list_objectives(
 ):
     """The register, newest year first; the total matching is in the X-Total-Count header.
     `standing` is the worst year to date of an objective's indicators as of `as_of`."""
-    require(user, "objective.list")
     filters = _filters(year, from_year, to_year, department_id, status, in_force, standing, as_of)
     rows, total, standing_of = service.list_objectives(
-        session=session, filters=filters, today=_today(settings), limit=limit, offset=offset
+        session=session,
+        by=user,
+        filters=filters,
+        today=settings.today(),
+        limit=limit,
+        offset=offset,
     )
     response.headers["X-Total-Count"] = str(total)
     return [_public(o, standing_of[o.id]) for o in rows]
 
 
 def _export(kind: str, request, session, user, settings, filters):
-    require(user, "objective.list")
     rows, _total, _standing = service.list_objectives(
-        session=session, filters=filters, today=_today(settings), limit=None
+        session=session, by=user, filters=filters, today=settings.today(), limit=None
     )
     lang = request_lang(request, user)
     table = exports.register_rows(session=session, objectives=rows, lang=lang)
@@ -139,7 +139,7 @@ def _export(kind: str, request, session, user, settings, filters):
         body, media_type = exports.to_csv(table), "text/csv; charset=utf-8"
     else:
         body, media_type = exports.to_xlsx(table, lang=lang), exports.XLSX
-    stamp = _today(settings).isoformat()
+    stamp = settings.today().isoformat()
     return Response(
         body,
         media_type=media_type,
@@ -218,23 +218,20 @@ def create_objective(
 
 @router.get("/objectives/{objective_id}", response_model=ObjectiveDetail)
 def get_objective(
-    objective_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    session: SessionDep, user: CurrentUser, objective: CurrentObjective, settings: SettingsDep
 ):
-    require(user, "objective.read")
-    objective = service.get_objective(session=session, objective_id=objective_id)
-    return _detail(session, objective, settings)
+    return _detail(session, service.read(by=user, record=objective), settings)
 
 
 @router.patch("/objectives/{objective_id}", response_model=ObjectiveDetail)
 def update_objective(
-    objective_id: IdPath,
     body: ObjectiveUpdate,
     session: SessionDep,
     user: CurrentUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     """Edit a draft; `version` is the one read. A field left out is kept."""
-    objective = service.get_objective(session=session, objective_id=objective_id)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version", None)
     service.update_objective(
@@ -245,13 +242,12 @@ def update_objective(
 
 @router.post("/objectives/{objective_id}/activate", response_model=ObjectiveDetail)
 def activate(
-    objective_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
     body: VersionOnly | None = None,
 ):
-    objective = service.get_objective(session=session, objective_id=objective_id)
     service.activate(
         session=session, objective=objective, by=user, version=body.version if body else None
     )
@@ -260,14 +256,13 @@ def activate(
 
 @router.post("/objectives/{objective_id}/evaluate", response_model=ObjectiveDetail)
 def evaluate(
-    objective_id: IdPath,
     body: Evaluation,
     session: SessionDep,
     user: CurrentUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     """The year's verdict: `result` achieved or not_achieved, with the reasoning."""
-    objective = service.get_objective(session=session, objective_id=objective_id)
     service.evaluate(
         session=session,
         objective=objective,
@@ -281,13 +276,12 @@ def evaluate(
 
 @router.post("/objectives/{objective_id}/cancel", response_model=ObjectiveDetail)
 def cancel(
-    objective_id: IdPath,
     body: Cancellation,
     session: SessionDep,
     user: CurrentUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
-    objective = service.get_objective(session=session, objective_id=objective_id)
     service.cancel(
         session=session, objective=objective, by=user, reason=body.reason, version=body.version
     )
@@ -298,9 +292,11 @@ def cancel(
     "/objectives/{objective_id}/indicators", status_code=201, response_model=IndicatorDetail
 )
 def add_indicator(
-    objective_id: IdPath, body: IndicatorCreate, session: SessionDep, user: CurrentUser
+    body: IndicatorCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    objective: CurrentObjective,
 ):
-    objective = service.get_objective(session=session, objective_id=objective_id)
     indicator = service.add_indicator(
         session=session, objective=objective, by=user, **body.model_dump()
     )
@@ -308,12 +304,10 @@ def add_indicator(
 
 
 @router.get("/indicators/{indicator_id}", response_model=IndicatorDetail)
-def get_indicator(indicator_id: IdPath, session: SessionDep, user: CurrentUser):
+def get_indicator(session: SessionDep, user: CurrentUser, indicator: CurrentIndicator):
     """The indicator with each period's figures and status, and its year to date (a ratio
     pools its numerators and denominators)."""
-    require(user, "objective.read")
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
-    return _indicator_detail(session, indicator)
+    return _indicator_detail(session, service.read(by=user, record=indicator))
 
 
 @router.get(
@@ -321,10 +315,11 @@ def get_indicator(indicator_id: IdPath, session: SessionDep, user: CurrentUser):
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def indicator_chart(request: Request, indicator_id: IdPath, session: SessionDep, user: CurrentUser):
+def indicator_chart(
+    request: Request, session: SessionDep, user: CurrentUser, indicator: CurrentIndicator
+):
     """The trend chart: each period's value, the target line, missed periods marked."""
-    require(user, "objective.read")
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
+    service.read(by=user, record=indicator)
     objective = service.objective_of(session=session, indicator=indicator)
     lang = request_lang(request, user)
     svg = chart.chart_svg(
@@ -341,10 +336,12 @@ def indicator_chart(request: Request, indicator_id: IdPath, session: SessionDep,
     "/indicators/{indicator_id}/measurements", status_code=201, response_model=MeasurementPublic
 )
 def enter_measurement(
-    indicator_id: IdPath, body: MeasurementCreate, session: SessionDep, user: CurrentUser
+    body: MeasurementCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    indicator: CurrentIndicator,
 ):
     """One period's figures: `numerator` and `denominator` for a ratio, `value` otherwise."""
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
     measurement = service.enter_measurement(
         session=session, indicator=indicator, by=user, **body.model_dump()
     )
@@ -357,9 +354,9 @@ def enter_measurement(
     response_model=ImportResult,
 )
 async def import_measurements(
-    indicator_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
+    indicator: CurrentIndicator,
     settings: SettingsDep,
     file: Annotated[
         UploadFile | None,
@@ -367,7 +364,6 @@ async def import_measurements(
     ] = None,
 ):
     """Every row of the file, or none; a refusal names its row and column."""
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
     require(user, "measurement.enter", indicator)
     if file is None:
         raise Invalid("Choose a CSV or Excel file.", field="file")
@@ -389,10 +385,12 @@ async def import_measurements(
 
 @router.patch("/measurements/{measurement_id}", response_model=MeasurementPublic)
 def correct_measurement(
-    measurement_id: IdPath, body: MeasurementCorrection, session: SessionDep, user: CurrentUser
+    body: MeasurementCorrection,
+    session: SessionDep,
+    user: CurrentUser,
+    measurement: CurrentMeasurement,
 ):
     """New figures for a period with the reason; the old ones stay in the trail."""
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     service.correct_measurement(
         session=session, measurement=measurement, by=user, **body.model_dump()
     )
@@ -417,20 +415,19 @@ class RaiseBody(BaseModel):
     response_model=RaisedNonconformity,
 )
 def raise_nonconformity(
-    measurement_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
+    measurement: CurrentMeasurement,
     settings: SettingsDep,
     body: RaiseBody | None = None,
 ):
     """Raise a nonconformity (source: process monitoring) from a missed period, once."""
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     body = body or RaiseBody()
     nc = service.raise_nonconformity(
         session=session,
         measurement=measurement,
         by=user,
-        today=_today(settings),
+        today=settings.today(),
         description=body.description,
         severity=body.severity.value,
     )

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from qms.i18n import N_
 from qms.objectives import service
-from qms.objectives.models import PERIOD_STATUS_LABELS, Indicator, Kind, Measurement
+from qms.objectives.models import (
+    PERIOD_STATUS_LABELS,
+    Indicator,
+    Kind,
+    Measurement,
+    PeriodStatus,
+)
 from qms.pages import env
 
 WIDTH, HEIGHT = 640, 260
@@ -26,6 +32,9 @@ class Point:
     shown: str  # the value as read
     status: str | None
     title: str
+    # How the point is drawn: crossed out (missed), amber (at risk), else plain.
+    missed: bool = False
+    at_risk: bool = False
 
 
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -99,6 +108,8 @@ def chart_svg(
                 shown,
                 found.status,
                 f"{period}: {shown} ({status})",
+                missed=found.status == PeriodStatus.missed,
+                at_risk=found.status == PeriodStatus.at_risk,
             )
         )
     measured = [p for p in points if p.y is not None]

@@ -3,6 +3,7 @@ shapes the API reads and answers."""
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -161,6 +162,7 @@ class VersionOnly(SQLModel):
 
 
 class Evaluation(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"result": N_("Choose achieved or not achieved.")}
     result: Status = Field(description="achieved or not_achieved")
     comment: str = Field(default="", max_length=20_000)
     version: int | None = None

@@ -9,7 +9,6 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from qms.auth.models import Department, User
-from qms.auth.permissions import require
 from qms.config import Settings
 from qms.i18n import N_, Formatter, translations
 from qms.objectives import chart, service
@@ -29,7 +28,13 @@ STYLESHEET = "pdf/objectives.css"
 
 
 def year_context(
-    *, session: Session, settings: Settings, year: int, department_id: int | None, lang: str
+    *,
+    session: Session,
+    by: User,
+    settings: Settings,
+    year: int,
+    department_id: int | None,
+    lang: str,
 ) -> dict:
     translator = translations(lang)
 
@@ -39,8 +44,9 @@ def year_context(
 
     objectives, _total, standing = service.list_objectives(
         session=session,
+        by=by,
         filters=service.Filters(year=year, department_id=department_id),
-        today=datetime.now(settings.tz).date(),
+        today=settings.today(),
         limit=None,
     )
     objectives = [o for o in objectives if o.status != Status.cancelled]
@@ -114,9 +120,13 @@ def year_report(
     lang: str,
 ) -> bytes:
     """The objectives of the year (not cancelled) as PDF bytes."""
-    require(user, "objective.list")
     context = year_context(
-        session=session, settings=settings, year=year, department_id=department_id, lang=lang
+        session=session,
+        by=user,
+        settings=settings,
+        year=year,
+        department_id=department_id,
+        lang=lang,
     )
     html = env.get_template("pdf/objectives.html").render(context)
     page_label = translations(lang).gettext(N_("Page"))

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from qms.auth import service as _auth
-from qms.auth.models import Department, Role, User
+from qms.auth.models import Department, User
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import utcnow
@@ -30,7 +30,17 @@ from qms.objectives.models import (
     Objective,
     PeriodStatus,
 )
-from qms.objectives.states import IN_FORCE, STATUS_LABELS, Status, transition
+from qms.objectives.states import (
+    ACTIVATE,
+    ADD_INDICATOR,
+    CANCEL,
+    EDIT,
+    ENTER_FIGURES,
+    EVALUATE,
+    FIELDS,
+    IN_FORCE,
+    Status,
+)
 from qms.review_inputs import Figure
 from qms.trail import service as trail
 
@@ -40,20 +50,6 @@ MEASUREMENT_RECORD = "measurement"
 CODE_SERIES = "MT"
 # A measurement is due this many days after its period ends (the reminder's due date).
 ENTRY_DAYS = 10
-FIELDS = (
-    "status",
-    "title",
-    "year",
-    "department_id",
-    "owner_id",
-    "plan",
-    "resources",
-    "responsible",
-    "due_on",
-    "evaluation",
-    "evaluation_comment",
-    "cancel_reason",
-)
 INDICATOR_FIELDS = (
     "code",
     "name",
@@ -181,6 +177,12 @@ def get_objective(*, session: Session, objective_id: int) -> Objective:
     if objective is None:
         raise NotFound("Objective %(id)s does not exist.", id=objective_id)
     return objective
+
+
+def read(*, by: User, record: Objective | Indicator):
+    """An objective or one of its indicators for its reader: 403 unless they may read it."""
+    require(by, "objective.read")
+    return record
 
 
 def get_indicator(*, session: Session, indicator_id: int) -> Indicator:
@@ -321,13 +323,15 @@ def _filtered(query, filters: Filters):
 def list_objectives(
     *,
     session: Session,
+    by: User,
     filters: Filters,
     today: date,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Objective], int, dict[int, str | None]]:
     """One page of the register (by year, newest first, then code), how many match in all,
-    and each shown objective's standing."""
+    and each shown objective's standing; for those who may read the register."""
+    require(by, "objective.list")
     query = _filtered(select(Objective), filters).order_by(
         col(Objective.year).desc(), col(Objective.code)
     )
@@ -378,9 +382,16 @@ def _periods_filtered(query, filters: PeriodFilters):
 
 
 def list_periods(
-    *, session: Session, filters: PeriodFilters, limit: int | None = 50, offset: int = 0
+    *,
+    session: Session,
+    by: User,
+    filters: PeriodFilters,
+    limit: int | None = 50,
+    offset: int = 0,
 ) -> tuple[list[tuple[Measurement, Indicator, Objective]], int]:
-    """The measured periods of objectives not cancelled, newest period first."""
+    """The measured periods of objectives not cancelled, newest period first; for those who
+    may read the register."""
+    require(by, "objective.list")
     total = session.exec(
         _periods_filtered(select(func.count()).select_from(Measurement), filters)
     ).one()
@@ -485,64 +496,36 @@ def create_objective(
     return objective
 
 
-def _write(session: Session, objective: Objective, by: User, action: str, before: dict, reason=""):
-    session.add(objective)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=action,
-        record_type=RECORD,
-        record_id=objective.id,
-        changes=trail.changes_of(objective, before, FIELDS),
-        reason=reason,
-    )
-
-
-def _check(record, version: int | None) -> None:
-    if version is not None:
-        check_version(record, version)
-
-
 def update_objective(
     *, session: Session, objective: Objective, by: User, version: int | None, **changes
 ) -> Objective:
     """Edit a draft (a quality officer, or a manager of the owner's department)."""
-    require(by, "objective.edit", objective)
-    check_version(objective, version)
-    if objective.status != Status.draft:
-        raise Conflict(
-            "%(code)s is %(status)s: only a draft objective can be edited.",
-            field="status",
-            code=objective.code,
-            status=Label(objective.status, STATUS_LABELS[objective.status]),
-        )
-    before = trail.snapshot(objective, FIELDS)
+    EDIT.require(session=session, user=by, record=objective, version=version, versioned=True)
     given = {k: v for k, v in changes.items() if v is not None}
+    new: dict = {}
     if "title" in given:
-        objective.title = _text(given["title"], "title", N_("Give the objective a title."))
+        new["title"] = _text(given["title"], "title", N_("Give the objective a title."))
     if "plan" in given:
-        objective.plan = _text(
+        new["plan"] = _text(
             given["plan"], "plan", N_("Say what will be done to achieve the objective.")
         )
     if "evaluation" in given:
-        objective.evaluation = _text(
+        new["evaluation"] = _text(
             given["evaluation"], "evaluation", N_("Say how the results will be evaluated.")
         )
     for name in ("resources", "responsible"):
         if name in given:
-            setattr(objective, name, str(given[name]).strip())
+            new[name] = str(given[name]).strip()
     if "owner_id" in given:
-        objective.owner_id = _active_user(session, given["owner_id"], "owner_id").id
+        new["owner_id"] = _active_user(session, given["owner_id"], "owner_id").id
     if "department_id" in changes:
-        objective.department_id = _department(session, changes["department_id"])
+        new["department_id"] = _department(session, changes["department_id"])
     if "due_on" in given:
-        objective.due_on = _due(given["due_on"], objective.year)
-    if not trail.changes_of(objective, before, FIELDS):
+        new["due_on"] = _due(given["due_on"], objective.year)
+    new = {name: value for name, value in new.items() if getattr(objective, name) != value}
+    if not new:
         return objective
-    objective.version += 1
-    objective.updated_at = utcnow()
-    _write(session, objective, by, "updated", before)
+    EDIT.apply(session=session, record=objective, by=by, changes=new)
     return objective
 
 
@@ -550,18 +533,7 @@ def activate(
     *, session: Session, objective: Objective, by: User, version: int | None = None
 ) -> Objective:
     """Put the objective in force: draft → active; it needs at least one indicator."""
-    require(by, "objective.activate", objective)
-    _check(objective, version)
-    if objective.status == Status.draft and not indicators_of(session=session, objective=objective):
-        raise Conflict(
-            "Give %(code)s at least one indicator before putting it in force.",
-            field="indicators",
-            code=objective.code,
-        )
-    before = trail.snapshot(objective, FIELDS)
-    transition(objective, Status.active)
-    objective.activated_at = utcnow()
-    _write(session, objective, by, "activated", before)
+    ACTIVATE.apply(session=session, record=objective, by=by, version=version)
     return objective
 
 
@@ -575,30 +547,24 @@ def evaluate(
     version: int | None = None,
 ) -> Objective:
     """The year's verdict: active → achieved or not achieved, with the reasoning."""
-    require(by, "objective.evaluate", objective)
-    _check(objective, version)
-    if result not in (Status.achieved, Status.not_achieved):
+    EVALUATE[Status.achieved].require(session=session, user=by, record=objective, version=version)
+    if result not in EVALUATE:
         raise Invalid("Choose achieved or not achieved.", field="result")
     comment = _text(comment, "comment", N_("Explain the evaluation of the objective."))
-    before = trail.snapshot(objective, FIELDS)
-    transition(objective, Status(result))
-    objective.evaluated_at = utcnow()
-    objective.evaluation_comment = comment
-    _write(session, objective, by, "evaluated", before)
+    EVALUATE[Status(result)].apply(
+        session=session, record=objective, by=by, changes={"evaluation_comment": comment}
+    )
     return objective
 
 
 def cancel(
     *, session: Session, objective: Objective, by: User, reason: str, version: int | None = None
 ) -> Objective:
-    require(by, "objective.cancel", objective)
-    _check(objective, version)
+    CANCEL.require(session=session, user=by, record=objective, version=version)
     reason = _text(reason, "reason", N_("Give the reason for cancelling."))
-    before = trail.snapshot(objective, FIELDS)
-    transition(objective, Status.cancelled)
-    objective.cancelled_at = utcnow()
-    objective.cancel_reason = reason
-    _write(session, objective, by, "cancelled", before, reason=reason)
+    CANCEL.apply(
+        session=session, record=objective, by=by, changes={"cancel_reason": reason}, reason=reason
+    )
     return objective
 
 
@@ -620,18 +586,7 @@ def add_indicator(
     data_owner_id: int | None = None,
 ) -> Indicator:
     """An indicator of a draft objective (or, by a quality officer, of one in force)."""
-    require(by, "objective.edit", objective)
-    status = Status(objective.status)
-    if status not in (Status.draft, Status.active) or (
-        status == Status.active and not by.has_role(Role.quality_officer)
-    ):
-        raise Conflict(
-            "%(code)s is %(status)s: indicators are added to a draft (or, by a quality "
-            "officer, to an objective in force).",
-            field="status",
-            code=objective.code,
-            status=Label(objective.status, STATUS_LABELS[objective.status]),
-        )
+    ADD_INDICATOR.require(session=session, user=by, record=objective)
     name = _text(name, "name", N_("Name the indicator."))
     try:
         kind = Kind(kind).value
@@ -689,16 +644,6 @@ def add_indicator(
 # --- measurements -----------------------------------------------------------------------
 
 
-def _in_force(objective: Objective) -> None:
-    if objective.status != Status.active:
-        raise Conflict(
-            "%(code)s is %(status)s: figures are entered only while an objective is in force.",
-            field="status",
-            code=objective.code,
-            status=Label(objective.status, STATUS_LABELS[objective.status]),
-        )
-
-
 def enter_measurement(
     *,
     session: Session,
@@ -712,9 +657,8 @@ def enter_measurement(
 ) -> Measurement:
     """One period's figures, judged against the target; a second one for the period is 409
     (a correction goes through `correct_measurement`)."""
-    require(by, "measurement.enter", indicator)
     objective = objective_of(session=session, indicator=indicator)
-    _in_force(objective)
+    ENTER_FIGURES.require(session=session, user=by, record=objective, subject=indicator)
     period, start, end = parse_period(period, indicator.frequency, objective.year)
     numerator, denominator, value = _figures(indicator, numerator, denominator, value)
     existing = session.exec(
@@ -772,7 +716,12 @@ def correct_measurement(
     indicator = session.get(Indicator, measurement.indicator_id)
     require(by, "measurement.enter", indicator)
     check_version(measurement, version)
-    _in_force(objective_of(session=session, indicator=indicator))
+    ENTER_FIGURES.require(
+        session=session,
+        user=by,
+        record=objective_of(session=session, indicator=indicator),
+        subject=indicator,
+    )
     reason = _text(reason, "reason", N_("Give the reason for the correction."))
     if indicator.kind == Kind.ratio:
         numerator = measurement.numerator if numerator is None else numerator
@@ -904,9 +853,8 @@ def import_measurements(
 ) -> list[Measurement]:
     """Enter every row, or none: the first refusal names its row and column and the caller's
     transaction is rolled back."""
-    require(by, "measurement.enter", indicator)
     objective = objective_of(session=session, indicator=indicator)
-    _in_force(objective)
+    ENTER_FIGURES.require(session=session, user=by, record=objective, subject=indicator)
     seen: dict[str, int] = {}
     made = []
     for row in rows:

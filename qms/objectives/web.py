@@ -4,7 +4,7 @@ officer's panel of objectives at risk or missed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -14,23 +14,35 @@ from starlette.datastructures import UploadFile
 from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import can, require
-from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
+from qms.forms import parse
 from qms.home.service import Panel, panel_provider
 from qms.i18n import N_
 from qms.nonconformities.models import SEVERITY_LABELS, Severity
 from qms.objectives import chart, importer, service
+from qms.objectives.deps import CurrentIndicator, CurrentMeasurement, CurrentObjective
 from qms.objectives.models import (
     DIRECTION_LABELS,
     FREQUENCY_LABELS,
     KIND_LABELS,
     PERIOD_STATUS_LABELS,
+    Cancellation,
     Direction,
+    Evaluation,
     Frequency,
     Kind,
     PeriodStatus,
+    VersionOnly,
 )
-from qms.objectives.states import STATUS_LABELS, Status
+from qms.objectives.states import (
+    ACTIVATE,
+    ENTER_FIGURES,
+    EVALUATED,
+    FORMS,
+    STATUS_LABELS,
+    Status,
+)
 from qms.pages import (
     NavItem,
     form_data,
@@ -43,6 +55,7 @@ from qms.pages import (
 )
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -139,10 +152,6 @@ INDICATOR_FORMS = {
 }
 
 
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
-
-
 def _int(value) -> int | None:
     try:
         return int(str(value).strip()) if value not in (None, "") else None
@@ -220,12 +229,12 @@ def _page_filters(request: Request, today: date) -> tuple[service.Filters, dict[
 
 @router.get("/objectives")
 def register(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
-    require(user, "objective.list")
-    today = _today(settings)
+    today = settings.today()
     filters, kept = _page_filters(request, today)
     page = max(_int(request.query_params.get("page")) or 1, 1)
     rows, total, standing = service.list_objectives(
         session=session,
+        by=user,
         filters=filters,
         today=today,
         limit=PAGE_SIZE,
@@ -269,7 +278,7 @@ def _objective_form_context(session, **extra):
 @router.get("/objectives/new")
 def new_form(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "objective.create")
-    year = _today(settings).year
+    year = settings.today().year
     return render(
         request,
         "objectives/new.html",
@@ -316,15 +325,19 @@ async def create(request: Request, session: SessionDep, user: PageUser):
 def _objective_context(session, objective, user, settings, **extra) -> dict:
     indicators = service.indicators_of(session=session, objective=objective)
     found = service.standings(
-        session=session, objective_ids=[objective.id], as_of=_today(settings)
+        session=session, objective_ids=[objective.id], as_of=settings.today()
     )[objective.id]
     status = Status(objective.status)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations;
+    # putting in force is offered to a draft without indicators, to say what it lacks.
+    may = allowed_now(FORMS, user, objective, session=session)
+    refused_activation = ACTIVATE.refusal(user, objective, session=session)
+    may["activate"] = refused_activation is None or refused_activation.field == "indicators"
     people = service.people_named(
         session=session,
         ids=[objective.owner_id, objective.created_by_id] + [i.data_owner_id for i in indicators],
     )
     may_edit = can(user, "objective.edit", objective)
-    quality = user.has_role(Role.quality_officer)
     return {
         **LABELS,
         "objective": objective,
@@ -335,14 +348,11 @@ def _objective_context(session, objective, user, settings, **extra) -> dict:
         "ytd": found,
         "standing": service.standing_of(found),
         "people": people,
-        "may": {
-            "edit": may_edit and status == Status.draft,
-            "indicator": may_edit
-            and (status == Status.draft or (status == Status.active and quality)),
-            "activate": can(user, "objective.activate", objective) and status == Status.draft,
-            "evaluate": can(user, "objective.evaluate", objective) and status == Status.active,
-            "cancel": can(user, "objective.cancel", objective)
-            and status in (Status.draft, Status.active),
+        "may": may,
+        "life": {
+            "evaluated": status in EVALUATED,
+            "cancelled": status is Status.cancelled,
+            "draft": status is Status.draft,
         },
         "departments": auth.list_departments(session=session),
         "names": auth.user_names(session=session) if may_edit else [],
@@ -357,17 +367,15 @@ def _objective_context(session, objective, user, settings, **extra) -> dict:
 @router.get("/objectives/{objective_id}")
 def objective_page(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
-    require(user, "objective.read")
-    objective = service.get_objective(session=session, objective_id=objective_id)
     return render(
         request,
         "objectives/record.html",
-        _objective_context(session, objective, user, settings),
+        _objective_context(session, service.read(by=user, record=objective), user, settings),
     )
 
 
@@ -383,14 +391,13 @@ def _objective_refused(request, session, user, settings, objective_id, exc, form
 @router.post("/objectives/{objective_id}/edit")
 async def edit(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
         service.update_objective(
             session=session,
             objective=objective,
@@ -399,99 +406,96 @@ async def edit(
             **_objective_fields(data),
         )
     except QMSError as exc:
-        return _objective_refused(request, session, user, settings, objective_id, exc, "edit", data)
-    return redirect(request, f"/objectives/{objective_id}", flash=N_("The objective was saved."))
+        return _objective_refused(request, session, user, settings, objective.id, exc, "edit", data)
+    return redirect(request, f"/objectives/{objective.id}", flash=N_("The objective was saved."))
 
 
 @router.post("/objectives/{objective_id}/activate")
 async def activate(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
-        service.activate(
-            session=session, objective=objective, by=user, version=_int(data.get("version"))
-        )
+        body = parse(VersionOnly, data)
+        service.activate(session=session, objective=objective, by=user, version=body.version)
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "activate", data
+            request, session, user, settings, objective.id, exc, "activate", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The objective is now in force.")
+        request, f"/objectives/{objective.id}", flash=N_("The objective is now in force.")
     )
 
 
 @router.post("/objectives/{objective_id}/evaluate")
 async def evaluate(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
+        body = parse(Evaluation, data)
         service.evaluate(
             session=session,
             objective=objective,
             by=user,
-            result=str(data.get("result", "")),
-            comment=str(data.get("comment", "")),
-            version=_int(data.get("version")),
+            result=body.result.value,
+            comment=body.comment,
+            version=body.version,
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "evaluate", data
+            request, session, user, settings, objective.id, exc, "evaluate", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The evaluation was recorded.")
+        request, f"/objectives/{objective.id}", flash=N_("The evaluation was recorded.")
     )
 
 
 @router.post("/objectives/{objective_id}/cancel")
 async def cancel(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
+        body = parse(Cancellation, data)
         service.cancel(
             session=session,
             objective=objective,
             by=user,
-            reason=str(data.get("reason", "")),
-            version=_int(data.get("version")),
+            reason=body.reason,
+            version=body.version,
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "cancel", data
+            request, session, user, settings, objective.id, exc, "cancel", data
         )
     return redirect(
-        request, f"/objectives/{objective_id}", flash=N_("The objective was cancelled.")
+        request, f"/objectives/{objective.id}", flash=N_("The objective was cancelled.")
     )
 
 
 @router.post("/objectives/{objective_id}/indicators")
 async def add_indicator(
     request: Request,
-    objective_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    objective: CurrentObjective,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
-        objective = service.get_objective(session=session, objective_id=objective_id)
         target = _number(data.get("target"), "target")
         if target is None:
             raise Invalid("Enter the target as a number.", field="target")
@@ -510,7 +514,7 @@ async def add_indicator(
         )
     except QMSError as exc:
         return _objective_refused(
-            request, session, user, settings, objective_id, exc, "indicator", data
+            request, session, user, settings, objective.id, exc, "indicator", data
         )
     return redirect(request, f"/indicators/{indicator.id}", flash=N_("The indicator was added."))
 
@@ -529,8 +533,9 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
         gettext=gettext_for(lang),
         lang=lang,
     )
-    in_force = objective.status == Status.active
-    may_enter = can(user, "measurement.enter", indicator) and in_force
+    may_enter = ENTER_FIGURES.refusal(user, objective, session=session, subject=indicator) is None
+    may_raise = can(user, "measurement.raise_nonconformity", (indicator, objective))
+    missed = {m.id for m in measurements if m.status == PeriodStatus.missed}
     entered = {m.period for m in measurements}
     nc_codes = {}
     raised = [m.nonconformity_id for m in measurements if m.nonconformity_id]
@@ -560,9 +565,15 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
             if p not in entered
         ],
         "nc_codes": nc_codes,
+        "missed": missed,
         "may": {
             "enter": may_enter,
-            "raise": can(user, "measurement.raise_nonconformity", (indicator, objective)),
+            # The missed periods a nonconformity may be raised for (none raised yet).
+            "raise": {
+                m.id
+                for m in measurements
+                if may_raise and m.id in missed and not m.nonconformity_id
+            },
         },
         "severities": list(Severity),
         "form_name": None,
@@ -572,13 +583,13 @@ def _indicator_context(request, session, indicator, user, **extra) -> dict:
 
 
 @router.get("/indicators/{indicator_id}")
-def indicator_page(request: Request, indicator_id: IdPath, session: SessionDep, user: PageUser):
-    require(user, "objective.read")
-    indicator = service.get_indicator(session=session, indicator_id=indicator_id)
+def indicator_page(
+    request: Request, session: SessionDep, user: PageUser, indicator: CurrentIndicator
+):
     return render(
         request,
         "objectives/indicator.html",
-        _indicator_context(request, session, indicator, user),
+        _indicator_context(request, session, service.read(by=user, record=indicator), user),
     )
 
 
@@ -596,11 +607,13 @@ def _indicator_refused(request, session, user, indicator_id, exc, form_name, dat
 
 @router.post("/indicators/{indicator_id}/measurements")
 async def enter_measurement(
-    request: Request, indicator_id: IdPath, session: SessionDep, user: PageUser
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    indicator: CurrentIndicator,
 ):
     data = await form_data(request)
     try:
-        indicator = service.get_indicator(session=session, indicator_id=indicator_id)
         service.enter_measurement(
             session=session,
             indicator=indicator,
@@ -612,22 +625,21 @@ async def enter_measurement(
             note=str(data.get("note", "")),
         )
     except QMSError as exc:
-        return _indicator_refused(request, session, user, indicator_id, exc, "measure", data)
-    return redirect(request, f"/indicators/{indicator_id}", flash=N_("The figures were recorded."))
+        return _indicator_refused(request, session, user, indicator.id, exc, "measure", data)
+    return redirect(request, f"/indicators/{indicator.id}", flash=N_("The figures were recorded."))
 
 
 @router.post("/indicators/{indicator_id}/import")
 async def import_file(
     request: Request,
-    indicator_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    indicator: CurrentIndicator,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     upload = data.pop("file", None)
     try:
-        indicator = service.get_indicator(session=session, indicator_id=indicator_id)
         require(user, "measurement.enter", indicator)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("Choose a CSV or Excel file.", field="file")
@@ -642,16 +654,17 @@ async def import_file(
             filename=upload.filename,
         )
     except QMSError as exc:
-        return _indicator_refused(request, session, user, indicator_id, exc, "import", data)
+        return _indicator_refused(request, session, user, indicator.id, exc, "import", data)
     return redirect(
-        request, f"/indicators/{indicator_id}", flash=N_("The figures of the file were imported.")
+        request, f"/indicators/{indicator.id}", flash=N_("The figures of the file were imported.")
     )
 
 
 @router.post("/measurements/{measurement_id}/correct")
-async def correct(request: Request, measurement_id: IdPath, session: SessionDep, user: PageUser):
+async def correct(
+    request: Request, session: SessionDep, user: PageUser, measurement: CurrentMeasurement
+):
     data = await form_data(request)
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     indicator_id = measurement.indicator_id
     try:
         service.correct_measurement(
@@ -674,7 +687,7 @@ async def correct(request: Request, measurement_id: IdPath, session: SessionDep,
             exc,
             "correct",
             data,
-            form_measurement_id=measurement_id,
+            form_measurement_id=measurement.id,
         )
     return redirect(request, f"/indicators/{indicator_id}", flash=N_("The figures were corrected."))
 
@@ -682,20 +695,19 @@ async def correct(request: Request, measurement_id: IdPath, session: SessionDep,
 @router.post("/measurements/{measurement_id}/nonconformity")
 async def raise_nonconformity(
     request: Request,
-    measurement_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    measurement: CurrentMeasurement,
     settings: SettingsDep,
 ):
     data = await form_data(request)
-    measurement = service.get_measurement(session=session, measurement_id=measurement_id)
     indicator_id = measurement.indicator_id
     try:
         nc = service.raise_nonconformity(
             session=session,
             measurement=measurement,
             by=user,
-            today=_today(settings),
+            today=settings.today(),
             description=str(data.get("description", "")),
             severity=str(data.get("severity", "minor")),
         )
@@ -708,7 +720,7 @@ async def raise_nonconformity(
             exc,
             "raise",
             data,
-            form_measurement_id=measurement_id,
+            form_measurement_id=measurement.id,
         )
     return redirect(request, f"/nonconformities/{nc.id}", flash=N_("The nonconformity was raised."))
 
@@ -719,7 +731,6 @@ async def raise_nonconformity(
 @router.get("/indicators")
 def periods(request: Request, session: SessionDep, user: PageUser):
     """Every measured period, filtered by result, the window its period ended in, department."""
-    require(user, "objective.list")
     query = request.query_params
     kept: dict[str, str] = {}
     status = query.get("status", "")
@@ -742,6 +753,7 @@ def periods(request: Request, session: SessionDep, user: PageUser):
     page = max(_int(query.get("page")) or 1, 1)
     rows, total = service.list_periods(
         session=session,
+        by=user,
         filters=service.PeriodFilters(status=status, department_id=department_id, **bounds),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,

@@ -3,18 +3,18 @@ outputs, the chair's signature and the kept minutes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
-from qms.auth.permissions import require
 from qms.config import Settings
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, SessionDep, SettingsDep
 from qms.i18n import translations
 from qms.pages import request_lang
 from qms.reviews import service
+from qms.reviews.deps import CurrentOutput, CurrentReview
 from qms.reviews.models import (
     Cancellation,
     Closure,
@@ -35,10 +35,6 @@ from qms.reviews.models import (
 from qms.reviews.states import Status
 
 router = APIRouter(tags=["management reviews"])
-
-
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def _public(review: ManagementReview) -> ReviewPublic:
@@ -73,7 +69,7 @@ def _output_public(output: ReviewOutput, names: dict, today: date) -> OutputPubl
 def _detail(session: Session, review: ManagementReview, settings: Settings) -> ReviewDetail:
     outputs = service.outputs_of(session=session, review=review)
     names = service.people(session=session, ids=[o.owner_id for o in outputs])
-    today = _today(settings)
+    today = settings.today()
     return ReviewDetail(
         **_public(review).model_dump(),
         outputs=[_output_public(o, names, today) for o in outputs],
@@ -91,9 +87,9 @@ def list_reviews(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):
     """The register, latest planned first; the total matching is in X-Total-Count."""
-    require(user, "review.list")
     rows, total = service.list_reviews(
         session=session,
+        by=user,
         status=status.value if status else None,
         year=year,
         limit=limit,
@@ -121,9 +117,10 @@ def create_review(
     },
     response_class=Response,
 )
-def minutes_pdf(review_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
-    review = service.get_review(session=session, review_id=review_id)
-    require(user, "review.read", review)
+def minutes_pdf(
+    session: SessionDep, user: CurrentUser, review: CurrentReview, settings: SettingsDep
+):
+    service.read(by=user, review=review)
     data = service.minutes_bytes(session=session, review=review, settings=settings)
     return Response(
         data,
@@ -138,21 +135,20 @@ def minutes_pdf(review_id: IdPath, session: SessionDep, user: CurrentUser, setti
 
 
 @router.get("/management-reviews/{review_id}", response_model=ReviewDetail)
-def get_review(review_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
-    review = service.get_review(session=session, review_id=review_id)
-    require(user, "review.read", review)
-    return _detail(session, review, settings)
+def get_review(
+    session: SessionDep, user: CurrentUser, review: CurrentReview, settings: SettingsDep
+):
+    return _detail(session, service.read(by=user, review=review), settings)
 
 
 @router.patch("/management-reviews/{review_id}", response_model=ReviewDetail)
 def update_review(
-    review_id: IdPath,
     body: ReviewUpdate,
     session: SessionDep,
     user: CurrentUser,
+    review: CurrentReview,
     settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version")
     service.update_review(session=session, by=user, review=review, version=version, **fields)
@@ -161,17 +157,16 @@ def update_review(
 
 @router.get("/management-reviews/{review_id}/inputs", response_model=InputsPublic)
 def review_inputs(
-    review_id: IdPath,
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    review: CurrentReview,
     settings: SettingsDep,
 ):
     """The 9.3.2 sections with their figures: as compiled now before the review is held,
     as frozen when it was held after (`changed` marks figures that differ today)."""
-    review = service.get_review(session=session, review_id=review_id)
-    require(user, "review.read", review)
-    today = _today(settings)
+    service.read(by=user, review=review)
+    today = settings.today()
     figures, frozen = service.inputs_for(session=session, review=review, today=today)
     changed = (
         service.changes_since(session=session, review=review, today=today)[0] if frozen else set()
@@ -213,16 +208,19 @@ def review_inputs(
 
 @router.post("/management-reviews/{review_id}/hold", response_model=ReviewDetail)
 def hold(
-    review_id: IdPath, body: Holding, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    body: Holding,
+    session: SessionDep,
+    user: CurrentUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
     service.hold(
         session=session,
         by=user,
         review=review,
         minutes=body.minutes,
         version=body.version,
-        today=_today(settings),
+        today=settings.today(),
     )
     return _detail(session, review, settings)
 
@@ -231,28 +229,26 @@ def hold(
     "/management-reviews/{review_id}/outputs", status_code=201, response_model=OutputPublic
 )
 def add_output(
-    review_id: IdPath,
     body: OutputCreate,
     session: SessionDep,
     user: CurrentUser,
+    review: CurrentReview,
     settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
     output = service.add_output(session=session, by=user, review=review, **body.model_dump())
     names = service.people(session=session, ids=[output.owner_id])
-    return _output_public(output, names, _today(settings))
+    return _output_public(output, names, settings.today())
 
 
 @router.post("/review-outputs/{output_id}/complete", response_model=OutputPublic)
 def complete_output(
-    output_id: IdPath,
     body: OutputCompletion,
     session: SessionDep,
     user: CurrentUser,
+    output: CurrentOutput,
     settings: SettingsDep,
 ):
-    output = service.get_output(session=session, output_id=output_id)
-    today = _today(settings)
+    today = settings.today()
     service.complete_output(
         session=session,
         by=user,
@@ -267,9 +263,12 @@ def complete_output(
 
 @router.post("/management-reviews/{review_id}/close", response_model=ReviewDetail)
 def close(
-    review_id: IdPath, body: Closure, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    body: Closure,
+    session: SessionDep,
+    user: CurrentUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
     service.close(
         session=session,
         by=user,
@@ -283,13 +282,12 @@ def close(
 
 @router.post("/management-reviews/{review_id}/cancel", response_model=ReviewDetail)
 def cancel(
-    review_id: IdPath,
     body: Cancellation,
     session: SessionDep,
     user: CurrentUser,
+    review: CurrentReview,
     settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
     service.cancel(
         session=session, by=user, review=review, reason=body.reason, version=body.version
     )

@@ -17,7 +17,7 @@ from qms.auth.models import Role, User
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import Invalid, NotFound
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.reports import service as reports
@@ -25,26 +25,21 @@ from qms.review_inputs import Figure
 from qms.reviews import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.reviews.models import ManagementReview, OutputKind, ReviewOutput
 from qms.reviews.permissions import is_top_management
-from qms.reviews.states import STATUS_LABELS, Status, transition
+from qms.reviews.states import (
+    CANCEL,
+    CLOSE,
+    COMPLETE_OUTPUT,
+    DECIDE,
+    EDIT_PLAN,
+    FIELDS,
+    HOLD,
+    Status,
+)
 from qms.trail import service as trail
 
 RECORD = "management_review"
 OUTPUT_RECORD = "management_review_output"
 CODE_SERIES = "XXLD"
-FIELDS = (
-    "status",
-    "period_start",
-    "period_end",
-    "planned_on",
-    "chair_id",
-    "attendee_ids",
-    "resources",
-    "minutes",
-    "inputs_sha256",
-    "minutes_sha256",
-    "cancel_reason",
-)
-
 # The domains whose service offers review_inputs(*, session, start, end) -> list[Figure],
 # one line each; this domain adds sections a) and d) itself.
 CONTRIBUTORS = (
@@ -88,6 +83,12 @@ def get_review(*, session: Session, review_id: int) -> ManagementReview:
     return review
 
 
+def read(*, by: User, review: ManagementReview) -> ManagementReview:
+    """The review for its reader: 403 unless they may read it."""
+    require(by, "review.read", review)
+    return review
+
+
 def get_output(*, session: Session, output_id: int) -> ReviewOutput:
     output = session.get(ReviewOutput, output_id)
     if output is None:
@@ -98,12 +99,15 @@ def get_output(*, session: Session, output_id: int) -> ReviewOutput:
 def list_reviews(
     *,
     session: Session,
+    by: User,
     status: str | None = None,
     year: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ManagementReview], int]:
-    """The register, latest planned first, and how many match in all."""
+    """The register, latest planned first, and how many match in all; for those who may
+    read it."""
+    require(by, "review.list")
     query = select(ManagementReview)
     if status:
         query = query.where(ManagementReview.status == status)
@@ -220,43 +224,11 @@ def create_review(
     return review
 
 
-def _write(
-    session: Session, review: ManagementReview, by: User, action: str, before: dict, reason=""
-):
-    session.add(review)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=action,
-        record_type=RECORD,
-        record_id=review.id,
-        changes=trail.changes_of(review, before, FIELDS),
-        reason=reason,
-    )
-
-
-def _refuse_unless(review: ManagementReview, *statuses: Status, message: str) -> None:
-    if Status(review.status) not in statuses:
-        raise Conflict(
-            message,
-            field="status",
-            code=review.code,
-            status=Label(review.status, STATUS_LABELS[Status(review.status)]),
-        )
-
-
 def update_review(
     *, session: Session, by: User, review: ManagementReview, version: int | None, **fields
 ) -> ManagementReview:
     """Change the plan or the resources text (d) while the review is planned."""
-    require(by, "review.plan", review)
-    check_version(review, version)
-    _refuse_unless(
-        review,
-        Status.planned,
-        message=N_("%(code)s is %(status)s: its plan can no longer be changed."),
-    )
+    EDIT_PLAN.require(session=session, user=by, record=review, version=version, versioned=True)
     before = trail.snapshot(review, FIELDS)
     for name, value in fields.items():
         if value is None:
@@ -265,29 +237,24 @@ def update_review(
             value = list(value)
         setattr(review, name, value.strip() if isinstance(value, str) else value)
     _check_plan(session, review)
-    if not trail.changes_of(review, before, FIELDS):
+    changed = trail.changes_of(review, before, FIELDS)
+    if not changed:
         return review
-    review.version += 1
-    review.updated_at = utcnow()
-    _write(session, review, by, "updated", before)
+    # Set and checked above (the plan is checked as a whole): the event names the changes.
+    EDIT_PLAN.apply(session=session, record=review, by=by, also=changed)
     return review
 
 
 def cancel(
     *, session: Session, by: User, review: ManagementReview, reason: str, version: int | None
 ) -> ManagementReview:
-    require(by, "review.plan", review)
-    if version is not None:
-        check_version(review, version)
+    CANCEL.require(session=session, user=by, record=review, version=version)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("Give the reason for cancelling.", field="reason")
-    before = trail.snapshot(review, FIELDS)
-    transition(review, Status.cancelled)
-    review.cancel_reason = reason
-    review.cancelled_at = utcnow()
-    review.cancelled_by_id = by.id
-    _write(session, review, by, "cancelled", before, reason=reason)
+    CANCEL.apply(
+        session=session, record=review, by=by, changes={"cancel_reason": reason}, reason=reason
+    )
     return review
 
 
@@ -455,26 +422,23 @@ def hold(
     today: date,
 ) -> ManagementReview:
     """The chair records the meeting: planned → held, its inputs frozen as compiled now."""
-    require(by, "review.hold", review)
-    check_version(review, version)
-    _refuse_unless(
-        review,
-        Status.planned,
-        message=N_("%(code)s is %(status)s: only a planned review can be held."),
-    )
+    HOLD.require(session=session, user=by, record=review, version=version, versioned=True)
     minutes = (minutes or "").strip()
     if not minutes:
         raise Invalid("Write the minutes: what was discussed and decided.", field="minutes")
-    before = trail.snapshot(review, FIELDS)
-    transition(review, Status.held)
-    figures = compile_inputs(session=session, review=review, today=today)
-    review.minutes = minutes
-    review.held_on = today
-    review.held_at = utcnow()
-    review.held_by_id = by.id
-    review.inputs = [f.as_json() for f in figures]
-    review.inputs_sha256 = inputs_hash(figures)
-    _write(session, review, by, "held", before)
+
+    def freeze(review: ManagementReview) -> None:
+        figures = compile_inputs(session=session, review=review, today=today)
+        review.inputs = [f.as_json() for f in figures]
+        review.inputs_sha256 = inputs_hash(figures)
+
+    HOLD.apply(
+        session=session,
+        record=review,
+        by=by,
+        changes={"minutes": minutes, "held_on": today},
+        then=freeze,
+    )
     return review
 
 
@@ -493,17 +457,7 @@ def add_output(
     version: int | None = None,
 ) -> ReviewOutput:
     """A decision of the held review (9.3.3), to be followed up by its owner."""
-    require(by, "review.decide", review)
-    if version is not None:
-        check_version(review, version)
-    _refuse_unless(
-        review,
-        Status.held,
-        message=N_(
-            "Outputs are recorded for a review that is held and not yet signed "
-            "(%(code)s is %(status)s)."
-        ),
-    )
+    DECIDE.require(session=session, user=by, record=review, version=version)
     try:
         kind = OutputKind(kind).value
     except ValueError:
@@ -561,17 +515,9 @@ def complete_output(
     version: int | None = None,
 ) -> ReviewOutput:
     """Its owner marks the output done, with the evidence."""
-    require(by, "review_output.complete", output)
-    if version is not None:
-        check_version(output, version)
-    if output.done_on is not None:
-        raise Conflict("This output is already done.", field="status")
     review = session.get(ManagementReview, output.review_id)
-    _refuse_unless(
-        review,
-        Status.held,
-        Status.closed,
-        message=N_("Outputs of %(code)s cannot be completed while it is %(status)s."),
+    COMPLETE_OUTPUT.require(
+        session=session, user=by, record=review, subject=output, version=version
     )
     evidence = (evidence or "").strip()
     if not evidence:
@@ -636,14 +582,7 @@ def close(
     """The chair signs the minutes: held → closed, the minutes PDF rendered and kept."""
     from qms.reviews import pdf
 
-    require(by, "review.close", review)
-    if version is not None:
-        check_version(review, version)
-    _refuse_unless(
-        review,
-        Status.held,
-        message=N_("%(code)s is %(status)s: only a held review's minutes can be signed."),
-    )
+    CLOSE.require(session=session, user=by, record=review, version=version)
     signature = trail.sign(
         session=session,
         signer=by,
@@ -653,25 +592,31 @@ def close(
         record_id=review.id,
         content_hash=content_hash(session=session, review=review),
     )
-    before = trail.snapshot(review, FIELDS)
-    transition(review, Status.closed)
-    review.closed_at = utcnow()
-    review.signature_id = signature.id
-    data = pdf.render_minutes(
-        session=session, review=review, signature=signature, settings=settings
-    )
-    kept = reports.keep_signed(
+
+    def keep_minutes(review: ManagementReview) -> None:
+        # Rendered closed, as signed: the kept PDF's hash goes into the closing event.
+        data = pdf.render_minutes(
+            session=session, review=review, signature=signature, settings=settings
+        )
+        kept = reports.keep_signed(
+            session=session,
+            settings=settings,
+            record_kind="management_review_minutes",
+            record_id=review.id,
+            record_code=review.code,
+            pdf_bytes=data,
+            by=by,
+        )
+        review.minutes_sha256 = kept.sha256
+        review.minutes_size = kept.size
+
+    CLOSE.apply(
         session=session,
-        settings=settings,
-        record_kind="management_review_minutes",
-        record_id=review.id,
-        record_code=review.code,
-        pdf_bytes=data,
+        record=review,
         by=by,
+        changes={"signature_id": signature.id},
+        then=keep_minutes,
     )
-    review.minutes_sha256 = kept.sha256
-    review.minutes_size = kept.size
-    _write(session, review, by, "closed", before)
     return review
 
 

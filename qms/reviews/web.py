@@ -3,23 +3,33 @@ compiled (or frozen) inputs and the forms its viewer may use."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from qms.auth import service as auth
 from qms.auth.permissions import require
-from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
+from qms.forms import parse
 from qms.home.service import WorkItem, WorkList, work_provider
 from qms.i18n import N_
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
 from qms.reviews import service
-from qms.reviews.models import KIND_LABELS, OutputKind
-from qms.reviews.states import STATUS_LABELS, Status
+from qms.reviews.deps import CurrentOutput, CurrentReview
+from qms.reviews.models import (
+    KIND_LABELS,
+    Cancellation,
+    Closure,
+    Holding,
+    OutputCompletion,
+    OutputKind,
+)
+from qms.reviews.states import COMPLETE_OUTPUT, FORMS, STATUS_LABELS, Status
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -44,10 +54,6 @@ FORM_FIELDS = {
     "close": {"password"},
     "cancel": {"reason"},
 }
-
-
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def _int(value) -> int | None:
@@ -89,12 +95,11 @@ def _plan_fields(data: dict) -> dict:
 
 @router.get("/management-reviews")
 def register(request: Request, session: SessionDep, user: PageUser):
-    require(user, "review.list")
     status = request.query_params.get("status", "")
     status = status if status in {s.value for s in Status} else None
     page = max(_int(request.query_params.get("page")) or 1, 1)
     rows, total = service.list_reviews(
-        session=session, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        session=session, by=user, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     return render(
         request,
@@ -135,7 +140,7 @@ def _plan_context(session, **extra) -> dict:
 @router.get("/management-reviews/new")
 def new_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
     require(user, "review.plan")
-    today = _today(settings)
+    today = settings.today()
     form = {
         "period_start": date(today.year, 1, 1).isoformat(),
         "period_end": today.isoformat(),
@@ -161,8 +166,8 @@ async def plan(request: Request, session: SessionDep, user: PageUser):
 # --- the review -------------------------------------------------------------------------
 
 
-def _record_context(session, review, settings, **extra) -> dict:
-    today = _today(settings)
+def _record_context(session, review, user, settings, **extra) -> dict:
+    today = settings.today()
     figures, frozen = service.inputs_for(session=session, review=review, today=today)
     changed, added = (
         service.changes_since(session=session, review=review, today=today)
@@ -175,6 +180,14 @@ def _record_context(session, review, settings, **extra) -> dict:
         ids=[review.chair_id, *review.attendee_ids, *(o.owner_id for o in outputs)],
     )
     signature, signature_state = service.closure_signature(session=session, review=review)
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, review, session=session)
+    may["complete"] = {
+        o.id
+        for o in outputs
+        if COMPLETE_OUTPUT.refusal(user, review, session=session, subject=o) is None
+    }
+    status = Status(review.status)
     return {
         **LABELS,
         "review": review,
@@ -191,43 +204,51 @@ def _record_context(session, review, settings, **extra) -> dict:
         "users": auth.user_names(session=session),
         "kinds": list(OutputKind),
         "today": today,
+        "may": may,
+        "life": {s.value: status is s for s in Status},
         **extra,
     }
 
 
 @router.get("/management-reviews/{review_id}")
 def record_page(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
-    require(user, "review.read", review)
-    return render(request, "reviews/record.html", _record_context(session, review, settings))
+    review = service.read(by=user, review=review)
+    return render(request, "reviews/record.html", _record_context(session, review, user, settings))
 
 
-def _refused(request, session, review_id, settings, exc: QMSError, form: str, data: dict):
+def _refused(request, session, user, review_id, settings, exc: QMSError, form: str, data: dict):
     session.rollback()
     review = service.get_review(session=session, review_id=review_id)
-    context = _record_context(session, review, settings, form=data, active_form=form)
+    context = _record_context(session, review, user, settings, form=data, active_form=form)
     if exc.field not in FORM_FIELDS[form]:
         exc.field = None
     return refused(request, "reviews/record.html", exc, context)
 
 
-async def _act(request, session, settings, review_id: int, form: str, act, flash: str):
+async def _act(request, session, user, settings, review_id: int, form: str, act, flash: str):
     data = await form_data(request)
     try:
         # Off the event loop: closing renders and signs the kept minutes.
-        await run_in_threadpool(act, data, _today(settings))
+        await run_in_threadpool(act, data, settings.today())
     except QMSError as exc:
-        return _refused(request, session, review_id, settings, exc, form, data)
+        return _refused(request, session, user, review_id, settings, exc, form, data)
     return redirect(request, f"/management-reviews/{review_id}", flash=flash)
 
 
 @router.post("/management-reviews/{review_id}/edit")
 async def edit(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
 
     def act(data, today):
         service.update_review(
@@ -238,30 +259,35 @@ async def edit(
             **_plan_fields(data),
         )
 
-    return await _act(request, session, settings, review_id, "edit", act, N_("Saved."))
+    return await _act(request, session, user, settings, review.id, "edit", act, N_("Saved."))
 
 
 @router.post("/management-reviews/{review_id}/hold")
 async def hold(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
 
     def act(data, today):
+        body = parse(Holding, data)
         service.hold(
             session=session,
             by=user,
             review=review,
-            minutes=str(data.get("minutes", "")),
-            version=_int(data.get("version")),
+            minutes=body.minutes,
+            version=body.version,
             today=today,
         )
 
     return await _act(
         request,
         session,
+        user,
         settings,
-        review_id,
+        review.id,
         "hold",
         act,
         N_("The review was held: its inputs are frozen as compiled now."),
@@ -270,9 +296,12 @@ async def hold(
 
 @router.post("/management-reviews/{review_id}/outputs")
 async def add_output(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
 
     def act(data, today):
         owner_id = _int(data.get("owner_id"))
@@ -289,53 +318,62 @@ async def add_output(
         )
 
     return await _act(
-        request, session, settings, review_id, "output", act, N_("The output was recorded.")
+        request, session, user, settings, review.id, "output", act, N_("The output was recorded.")
     )
 
 
 @router.post("/review-outputs/{output_id}/complete")
 async def complete_output(
-    request: Request, output_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    output: CurrentOutput,
+    settings: SettingsDep,
 ):
-    output = service.get_output(session=session, output_id=output_id)
     review_id = output.review_id
 
     def act(data, today):
+        body = parse(OutputCompletion, data)
         service.complete_output(
             session=session,
             by=user,
             output=output,
-            evidence=str(data.get("evidence", "")),
+            evidence=body.evidence,
             today=today,
-            version=_int(data.get("version")),
+            version=body.version,
         )
 
     return await _act(
-        request, session, settings, review_id, "complete", act, N_("The output is done.")
+        request, session, user, settings, review_id, "complete", act, N_("The output is done.")
     )
 
 
 @router.post("/management-reviews/{review_id}/close")
 async def close(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
 
     def act(data, today):
+        body = parse(Closure, data)
         service.close(
             session=session,
             by=user,
             review=review,
-            password=str(data.get("password", "")),
-            version=_int(data.get("version")),
+            password=body.password,
+            version=body.version,
             settings=settings,
         )
 
     return await _act(
         request,
         session,
+        user,
         settings,
-        review_id,
+        review.id,
         "close",
         act,
         N_("The minutes were signed and kept as a PDF record."),
@@ -344,21 +382,25 @@ async def close(
 
 @router.post("/management-reviews/{review_id}/cancel")
 async def cancel(
-    request: Request, review_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    review: CurrentReview,
+    settings: SettingsDep,
 ):
-    review = service.get_review(session=session, review_id=review_id)
 
     def act(data, today):
+        body = parse(Cancellation, data)
         service.cancel(
             session=session,
             by=user,
             review=review,
-            reason=str(data.get("reason", "")),
-            version=_int(data.get("version")),
+            reason=body.reason,
+            version=body.version,
         )
 
     return await _act(
-        request, session, settings, review_id, "cancel", act, N_("The review was cancelled.")
+        request, session, user, settings, review.id, "cancel", act, N_("The review was cancelled.")
     )
 
 

@@ -3,7 +3,7 @@ re-assessment, the heat map, links, the context lists and the exports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -16,6 +16,7 @@ from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.pages import request_lang
 from qms.risks import exports, pdf, service
+from qms.risks.deps import CurrentRisk, CurrentRiskAction
 from qms.risks.models import (
     BAND_OF,
     ActionCompletion,
@@ -58,10 +59,6 @@ def _day(value: str | None, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise Invalid("Enter the date as YYYY-MM-DD.", field=field) from None
-
-
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def register_filters(
@@ -128,7 +125,7 @@ def _publics(risks: list[Risk], today: date) -> list[RiskPublic]:
 
 
 def detail(session: Session, risk: Risk, settings: Settings) -> RiskDetail:
-    today = _today(settings)
+    today = settings.today()
     history = service.history_of(session=session, risk=risk)
     actions = service.actions_of(session=session, risk=risk)
     people = service.people_named(
@@ -197,10 +194,9 @@ def list_risks(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):
     """The register, highest score first; the total matching is in the X-Total-Count header."""
-    require(user, "risk.list")
-    today = _today(settings)
+    today = settings.today()
     rows, total = service.list_risks(
-        session=session, filters=filters, today=today, limit=limit, offset=offset
+        session=session, by=user, filters=filters, today=today, limit=limit, offset=offset
     )
     response.headers["X-Total-Count"] = str(total)
     return _publics(rows, today)
@@ -216,10 +212,10 @@ def heatmap(
 ):
     """The 5×5 grid of active entries: count per likelihood × impact, with the level, its
     colour and the register filtered to the cell."""
-    require(user, "risk.list")
     cells = service.heatmap(
         session=session,
-        today=_today(settings),
+        by=user,
+        today=settings.today(),
         kind=kind.value if kind else None,
         department_id=department_id,
     )
@@ -238,13 +234,12 @@ def heatmap(
 
 
 def _export(kind: str, request, session, user, settings, filters):
-    require(user, "risk.list")
     rows, _total = service.list_risks(
-        session=session, filters=filters, today=_today(settings), limit=None
+        session=session, by=user, filters=filters, today=settings.today(), limit=None
     )
     lang = request_lang(request, user)
     table = exports.register_rows(session=session, risks=rows, settings=settings, lang=lang)
-    stamp = _today(settings).isoformat()
+    stamp = settings.today().isoformat()
     if kind == "csv":
         body, media_type = exports.to_csv(table), "text/csv; charset=utf-8"
     else:
@@ -295,11 +290,10 @@ async def register_pdf(
 ):
     """The register of the year (entries raised that year or still active) with its heat
     map, as PDF."""
-    require(user, "risk.list")
     lang = request_lang(request, user)
-    year = year or _today(settings).year
+    year = year or settings.today().year
     body = await run_in_threadpool(
-        pdf.register_pdf, session=session, settings=settings, year=year, lang=lang
+        pdf.register_pdf, session=session, by=user, settings=settings, year=year, lang=lang
     )
     return Response(
         body,
@@ -333,7 +327,7 @@ def add_context_issue(
         kind=body.kind.value,
         title=body.title,
         description=body.description,
-        today=_today(settings),
+        today=settings.today(),
     )
     return ContextIssuePublic(**issue.model_dump())
 
@@ -347,7 +341,7 @@ def add_interested_party(
         by=user,
         name=body.name,
         requirements=body.requirements,
-        today=_today(settings),
+        today=settings.today(),
     )
     return InterestedPartyPublic(**party.model_dump())
 
@@ -356,34 +350,29 @@ def add_interested_party(
 def raise_risk(body: RiskCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep):
     """Enter a risk or an opportunity, scored: likelihood × impact, its level from the
     banding table."""
-    risk = service.raise_risk(session=session, by=user, today=_today(settings), **body.model_dump())
+    risk = service.raise_risk(session=session, by=user, today=settings.today(), **body.model_dump())
     return detail(session, risk, settings)
 
 
 @router.get("/risks/{risk_id}", response_model=RiskDetail)
-def get_risk(risk_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
+def get_risk(session: SessionDep, user: CurrentUser, risk: CurrentRisk, settings: SettingsDep):
     """The entry with its assessment history (inherent, then each residual), actions and links."""
-    require(user, "risk.read")
-    return detail(session, service.get_risk(session=session, risk_id=risk_id), settings)
-
-
-def _load(session: Session, risk_id: int) -> Risk:
-    return service.get_risk(session=session, risk_id=risk_id)
+    return detail(session, service.read(by=user, risk=risk), settings)
 
 
 @router.post("/risks/{risk_id}/treatment", response_model=RiskDetail)
 def decide_treatment(
-    risk_id: IdPath,
     body: TreatmentDecision,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Choose the treatment: accept → monitored (a high or critical risk only by a manager of
     its department, with a justification); mitigate, avoid, transfer or pursue → treating."""
     risk = service.decide_treatment(
         session=session,
-        risk=_load(session, risk_id),
+        risk=risk,
         by=user,
         treatment=body.treatment.value,
         justification=body.justification,
@@ -394,91 +383,87 @@ def decide_treatment(
 
 @router.post("/risks/{risk_id}/actions", status_code=201, response_model=RiskDetail)
 def plan_action(
-    risk_id: IdPath,
     body: ActionCreate,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Plan a treatment action (owner, due date); a monitored entry goes back to treating."""
-    risk = _load(session, risk_id)
     service.plan_action(
-        session=session, risk=risk, by=user, today=_today(settings), **body.model_dump()
+        session=session, risk=risk, by=user, today=settings.today(), **body.model_dump()
     )
     return detail(session, risk, settings)
 
 
 @router.post("/risk-actions/{action_id}/complete", response_model=RiskActionPublic)
 def complete_action(
-    action_id: IdPath,
     body: ActionCompletion,
     session: SessionDep,
     user: CurrentUser,
+    action: CurrentRiskAction,
     settings: SettingsDep,
 ):
     """The action's owner marks it done with its evidence; the last one done moves the entry
     to monitored."""
-    action = service.get_action(session=session, action_id=action_id)
     service.complete_action(
         session=session,
         action=action,
         by=user,
         evidence=body.evidence,
         version=body.version,
-        today=_today(settings),
+        today=settings.today(),
     )
     people = service.people_named(session=session, ids=[action.owner_id])
-    return _action_public(action, people, _today(settings))
+    return _action_public(action, people, settings.today())
 
 
 @router.post("/risks/{risk_id}/assess", response_model=RiskDetail)
 def reassess(
-    risk_id: IdPath,
     body: Reassessment,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Re-assess (residual likelihood × impact, with a comment), kept in the history; a
     stale version is refused with 409."""
-    risk = _load(session, risk_id)
     service.reassess(
-        session=session, risk=risk, by=user, today=_today(settings), **body.model_dump()
+        session=session, risk=risk, by=user, today=settings.today(), **body.model_dump()
     )
     return detail(session, risk, settings)
 
 
 @router.post("/risks/{risk_id}/close", response_model=RiskDetail)
 def close(
-    risk_id: IdPath,
     body: RiskClosure,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Close a monitored entry, with the reason."""
     risk = service.close(
         session=session,
-        risk=_load(session, risk_id),
+        risk=risk,
         by=user,
         reason=body.reason,
         version=body.version,
-        today=_today(settings),
+        today=settings.today(),
     )
     return detail(session, risk, settings)
 
 
 @router.post("/risks/{risk_id}/links", status_code=201, response_model=RiskDetail)
 def add_link(
-    risk_id: IdPath,
     body: LinkCreate,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Link the nonconformity or the audit finding (checklist item) that revealed or
     realised the entry."""
-    risk = _load(session, risk_id)
     service.add_link(
         session=session,
         risk=risk,
@@ -492,27 +477,25 @@ def add_link(
 
 @router.delete("/risks/{risk_id}/links/{link_id}", response_model=RiskDetail)
 def remove_link(
-    risk_id: IdPath,
     link_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Remove a link made by mistake (the trail keeps it); the entry without it."""
-    risk = _load(session, risk_id)
     service.remove_link(session=session, risk=risk, by=user, link_id=link_id)
     return detail(session, risk, settings)
 
 
 @router.put("/risks/{risk_id}/context", response_model=RiskDetail)
 def name_context(
-    risk_id: IdPath,
     body: ContextNaming,
     session: SessionDep,
     user: CurrentUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     """Set the context issues and interested parties the entry names."""
-    risk = _load(session, risk_id)
     service.name_context(session=session, risk=risk, by=user, **body.model_dump())
     return detail(session, risk, settings)

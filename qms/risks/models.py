@@ -4,6 +4,7 @@ actions, links, the context lists), the one banding table, and the API shapes.""
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import StrictInt
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
@@ -277,6 +278,7 @@ class RiskCreate(SQLModel):
 
 
 class TreatmentDecision(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"treatment": N_("Choose the treatment from the list.")}
     treatment: Treatment
     justification: str = Field(default="", max_length=20_000)
     version: int | None = None

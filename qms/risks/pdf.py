@@ -38,16 +38,16 @@ def entries_of_year(*, session: Session, year: int) -> list[Risk]:
     )
 
 
-def register_html(*, session: Session, settings: Settings, year: int, lang: str) -> str:
+def register_html(*, session: Session, by, settings: Settings, year: int, lang: str) -> str:
     translator = translations(lang)
 
     def _(message: str, **params) -> str:
         text = translator.gettext(message)
         return text % params if params else text
 
-    today = datetime.now(settings.tz).date()
+    today = settings.today()
+    cells = service.heatmap(session=session, by=by, today=today, raised_to=date(year, 12, 31))
     risks = entries_of_year(session=session, year=year)
-    cells = service.heatmap(session=session, today=today, raised_to=date(year, 12, 31))
     context = {
         "_": _,
         "gettext": _,
@@ -70,8 +70,8 @@ def register_html(*, session: Session, settings: Settings, year: int, lang: str)
     return env.get_template("pdf/risk_register.html").render(context)
 
 
-def register_pdf(*, session: Session, settings: Settings, year: int, lang: str) -> bytes:
-    html = register_html(session=session, settings=settings, year=year, lang=lang)
+def register_pdf(*, session: Session, by, settings: Settings, year: int, lang: str) -> bytes:
+    html = register_html(session=session, by=by, settings=settings, year=year, lang=lang)
     page_label = translations(lang).gettext(N_("Page"))
     css = env.get_template(STYLESHEET).render(page_label=page_label.replace('"', ""))
     return render_pdf(html, stylesheets=[css], timeout=settings.pdf_timeout)

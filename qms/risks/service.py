@@ -17,7 +17,7 @@ from qms.auth.models import Department, User
 from qms.auth.permissions import require
 from qms.counters import next_number
 from qms.db import utcnow
-from qms.errors import Conflict, Invalid, Label, NotFound, check_version
+from qms.errors import Conflict, Invalid, Label, NotFound
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.review_inputs import Figure
@@ -47,7 +47,21 @@ from qms.risks.models import (
     Treatment,
     band_for,
 )
-from qms.risks.states import ACTIVE, STATUS_LABELS, Status, transition
+from qms.risks.states import (
+    ACCEPT,
+    ACTIONS_DONE,
+    ACTIVE,
+    CLOSE,
+    COMPLETE_ACTION,
+    FIELDS,
+    LINK,
+    NAME_CONTEXT,
+    PLAN_ACTION,
+    REASSESS,
+    STATUS_LABELS,
+    TREAT,
+    Status,
+)
 from qms.trail import service as trail
 
 RECORD = "risk"
@@ -58,26 +72,6 @@ CODE_SERIES = "RR"
 # An entry is reviewed again this long after it was raised or last re-assessed, unless a
 # review date is given.
 REVIEW_INTERVAL = timedelta(days=365)
-FIELDS = (
-    "status",
-    "kind",
-    "department_id",
-    "process",
-    "title",
-    "cause",
-    "consequence",
-    "owner_id",
-    "clauses",
-    "likelihood",
-    "impact",
-    "score",
-    "level",
-    "treatment",
-    "justification",
-    "review_on",
-    "closed_on",
-    "close_reason",
-)
 # The audit results that are findings (a conforming or not applicable answer is not).
 FINDINGS = ("minor_nc", "major_nc", "observation", "improvement")
 
@@ -108,6 +102,12 @@ def get_risk(*, session: Session, risk_id: int) -> Risk:
     risk = session.get(Risk, risk_id)
     if risk is None:
         raise NotFound("Register entry %(id)s does not exist.", id=risk_id)
+    return risk
+
+
+def read(*, by: User, risk: Risk) -> Risk:
+    """The entry for its reader: 403 unless they may read the register's entries."""
+    require(by, "risk.read")
     return risk
 
 
@@ -387,12 +387,15 @@ def _filtered(query, filters: Filters, today: date):
 def list_risks(
     *,
     session: Session,
+    by: User,
     filters: Filters,
     today: date,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[list[Risk], int]:
-    """One page of the register (highest score first, then newest) and the total matching."""
+    """One page of the register (highest score first, then newest) and the total matching;
+    for those who may read the register."""
+    require(by, "risk.list")
     total = session.exec(_filtered(select(func.count()).select_from(Risk), filters, today)).one()
     query = _filtered(select(Risk), filters, today).order_by(
         col(Risk.score).desc(), col(Risk.id).desc()
@@ -426,13 +429,16 @@ class Cell:
 def heatmap(
     *,
     session: Session,
+    by: User,
     today: date,
     kind: str | None = None,
     department_id: int | None = None,
     raised_to: date | None = None,
 ) -> list[Cell]:
     """The 25 cells of likelihood × impact for the active entries, each with its count, its
-    level's colour and the register filtered to it. Impact 5 first, likelihood 1 first."""
+    level's colour and the register filtered to it. Impact 5 first, likelihood 1 first;
+    for those who may read the register."""
+    require(by, "risk.list")
     base = Filters(kind=kind, department_id=department_id, active=True, raised_to=raised_to)
     query = _filtered(
         select(Risk.likelihood, Risk.impact, func.count()).select_from(Risk), base, today
@@ -626,32 +632,6 @@ def raise_risk(
 # --- treatment --------------------------------------------------------------------------
 
 
-def _write(session: Session, risk: Risk, by: User, action: str, before: dict, reason=""):
-    session.add(risk)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=action,
-        record_type=RECORD,
-        record_id=risk.id,
-        changes=trail.changes_of(risk, before, FIELDS),
-        reason=reason,
-    )
-
-
-def _bump(risk: Risk) -> None:
-    risk.version += 1
-    risk.updated_at = utcnow()
-
-
-def _refuse_closed(risk: Risk) -> None:
-    if risk.status == Status.closed:
-        raise Conflict(
-            "%(code)s is closed: it can no longer be changed.", field="status", code=risk.code
-        )
-
-
 def _pending(session: Session, risk: Risk) -> int:
     return int(
         session.exec(
@@ -674,9 +654,7 @@ def decide_treatment(
     """Choose how the entry is treated. Accepting moves it to monitored (nothing to do but
     watch it) and, for a high or critical risk, needs a manager of its department and a
     justification; any other treatment moves an open entry to treating."""
-    require(by, "risk.manage", risk)
-    check_version(risk, version)
-    _refuse_closed(risk)
+    TREAT.require(session=session, user=by, record=risk, version=version, versioned=True)
     try:
         chosen = Treatment(treatment)
     except ValueError:
@@ -703,18 +681,17 @@ def decide_treatment(
                 field="treatment",
                 code=risk.code,
             )
-    before = trail.snapshot(risk, FIELDS)
-    risk.treatment = chosen.value
-    risk.justification = justification
-    risk.treatment_decided_by_id = by.id
-    status = Status(risk.status)
-    if chosen == Treatment.accept and status != Status.monitored:
-        transition(risk, Status.monitored)
-    elif chosen != Treatment.accept and status == Status.open:
-        transition(risk, Status.treating)
-    else:
-        _bump(risk)
-    _write(session, risk, by, "treatment_decided", before)
+    decided = ACCEPT if chosen == Treatment.accept else TREAT
+    decided.apply(
+        session=session,
+        record=risk,
+        by=by,
+        changes={
+            "treatment": chosen.value,
+            "justification": justification,
+            "treatment_decided_by_id": by.id,
+        },
+    )
     return risk
 
 
@@ -730,22 +707,7 @@ def plan_action(
     version: int | None = None,
 ) -> RiskAction:
     """Plan a treatment action; a monitored entry goes back to treating."""
-    require(by, "risk.manage", risk)
-    if version is not None:
-        check_version(risk, version)
-    _refuse_closed(risk)
-    if risk.treatment is None:
-        raise Conflict(
-            "Choose the treatment of %(code)s before planning its actions.",
-            field="treatment",
-            code=risk.code,
-        )
-    if risk.treatment == Treatment.accept:
-        raise Conflict(
-            "%(code)s is accepted as it is: change its treatment before planning actions.",
-            field="treatment",
-            code=risk.code,
-        )
+    PLAN_ACTION.require(session=session, user=by, record=risk, version=version)
     description = _text(description, "description", N_("Describe the treatment action."))
     owner = _active_user(session, owner_id, "owner_id")
     if not isinstance(due_on, date):
@@ -774,12 +736,7 @@ def plan_action(
             "due_on": [None, due_on],
         },
     )
-    before = trail.snapshot(risk, FIELDS)
-    if risk.status == Status.monitored:
-        transition(risk, Status.treating)
-    else:
-        _bump(risk)
-    _write(session, risk, by, "action_planned", before)
+    PLAN_ACTION.apply(session=session, record=risk, by=by)
     return action
 
 
@@ -794,19 +751,8 @@ def complete_action(
 ) -> RiskAction:
     """The action's owner marks it done with its evidence; the last one done moves the
     entry to monitored."""
-    require(by, "risk_action.complete", action)
-    if version is not None:
-        check_version(action, version)
     risk = session.get(Risk, action.risk_id)
-    if action.done_on is not None:
-        raise Conflict("This treatment action is already done.", field="status")
-    if risk.status != Status.treating:
-        raise Conflict(
-            "Actions of %(code)s cannot be completed while it is %(status)s.",
-            field="status",
-            code=risk.code,
-            status=Label(risk.status, STATUS_LABELS[Status(risk.status)]),
-        )
+    COMPLETE_ACTION.require(session=session, user=by, record=risk, subject=action, version=version)
     evidence = _text(evidence, "evidence", N_("Describe the evidence that the action was done."))
     action.done_on = today
     action.completed_at = utcnow()
@@ -824,9 +770,7 @@ def complete_action(
         changes={"done_on": [None, today], "evidence": [None, evidence]},
     )
     if not _pending(session, risk):
-        before = trail.snapshot(risk, FIELDS)
-        transition(risk, Status.monitored)
-        _write(session, risk, by, "actions_done", before)
+        ACTIONS_DONE.apply(session=session, record=risk, by=by, subject=action)
     return action
 
 
@@ -844,9 +788,7 @@ def reassess(
 ) -> RiskAssessment:
     """A new (residual) likelihood × impact, kept in the history with date, who and why;
     the entry's score, level and next review date follow it."""
-    require(by, "risk.manage", risk)
-    check_version(risk, version)
-    _refuse_closed(risk)
+    REASSESS.require(session=session, user=by, record=risk, version=version, versioned=True)
     likelihood, impact, score, level = score_of(likelihood, impact)
     comment = _text(comment, "comment", N_("Say what the re-assessment is based on."))
     if review_on is not None and review_on < today:
@@ -864,11 +806,19 @@ def reassess(
         assessed_by_id=by.id,
     )
     session.add(row)
-    before = trail.snapshot(risk, FIELDS)
-    risk.likelihood, risk.impact, risk.score, risk.level = likelihood, impact, score, level.value
-    risk.review_on = review_on or today + REVIEW_INTERVAL
-    _bump(risk)
-    _write(session, risk, by, "reassessed", before, reason=comment)
+    REASSESS.apply(
+        session=session,
+        record=risk,
+        by=by,
+        changes={
+            "likelihood": likelihood,
+            "impact": impact,
+            "score": score,
+            "level": level.value,
+            "review_on": review_on or today + REVIEW_INTERVAL,
+        },
+        reason=comment,
+    )
     return row
 
 
@@ -876,16 +826,15 @@ def close(
     *, session: Session, risk: Risk, by: User, reason: str, today: date, version: int | None = None
 ) -> Risk:
     """Close a monitored entry that no longer needs watching, with the reason."""
-    require(by, "risk.manage", risk)
-    check_version(risk, version)
+    CLOSE.require(session=session, user=by, record=risk, version=version, versioned=True)
     reason = _text(reason, "reason", N_("Say why the entry can be closed."))
-    before = trail.snapshot(risk, FIELDS)
-    transition(risk, Status.closed)
-    risk.closed_on = today
-    risk.closed_at = utcnow()
-    risk.closed_by_id = by.id
-    risk.close_reason = reason
-    _write(session, risk, by, "closed", before, reason=reason)
+    CLOSE.apply(
+        session=session,
+        record=risk,
+        by=by,
+        changes={"closed_on": today, "close_reason": reason},
+        reason=reason,
+    )
     return risk
 
 
@@ -938,8 +887,7 @@ def add_link(
     *, session: Session, risk: Risk, by: User, target: str, target_id: int, relation: str
 ) -> RiskLink:
     """Link the nonconformity or audit finding that revealed or realised the entry."""
-    require(by, "risk.manage", risk)
-    _refuse_closed(risk)
+    LINK.require(session=session, user=by, record=risk)
     try:
         chosen = LinkTarget(target)
     except ValueError:
@@ -999,8 +947,7 @@ def get_link(*, session: Session, risk: Risk, link_id: int) -> RiskLink:
 def remove_link(*, session: Session, risk: Risk, by: User, link_id: int) -> None:
     """Remove a link made by mistake: the same people who may link may unlink, while the
     entry is not closed; the trail keeps what was linked, by whom and when."""
-    require(by, "risk.manage", risk)
-    _refuse_closed(risk)
+    LINK.require(session=session, user=by, record=risk)
     link = get_link(session=session, risk=risk, link_id=link_id)
     removed = {
         "target": link.target,
@@ -1037,9 +984,7 @@ def name_context(
     version: int | None = None,
 ) -> Risk:
     """Set the context issues and interested parties the entry names."""
-    require(by, "risk.manage", risk)
-    check_version(risk, version)
-    _refuse_closed(risk)
+    NAME_CONTEXT.require(session=session, user=by, record=risk, version=version, versioned=True)
     issues = _checked_ids(
         session, ContextIssue, issue_ids, "issue_ids", N_("Context issue %(id)s does not exist.")
     )
@@ -1052,16 +997,11 @@ def name_context(
     )
     old = [issue_ids_of(session=session, risk=risk), party_ids_of(session=session, risk=risk)]
     _set_context(session, risk, issues, parties)
-    _bump(risk)
-    session.add(risk)
-    session.flush()
-    trail.record(
+    NAME_CONTEXT.apply(
         session=session,
-        actor=by,
-        action="context_named",
-        record_type=RECORD,
-        record_id=risk.id,
-        changes={"issue_ids": [old[0], issues], "party_ids": [old[1], parties]},
+        record=risk,
+        by=by,
+        also={"issue_ids": [old[0], issues], "party_ids": [old[1], parties]},
     )
     return risk
 

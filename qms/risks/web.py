@@ -4,19 +4,21 @@ the entry with the forms its viewer may use, the context lists, and the home pag
 from __future__ import annotations
 
 import textwrap
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
 from qms.auth import service as auth
 from qms.auth.models import Role
-from qms.auth.permissions import can, require
+from qms.auth.permissions import require
 from qms.deps import IdPath, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, QMSError
+from qms.forms import parse
 from qms.home.service import WorkItem, WorkList, work_provider
 from qms.i18n import N_
 from qms.pages import NavItem, form_data, redirect, refused, render, verify_csrf
 from qms.risks import service
+from qms.risks.deps import CurrentRisk, CurrentRiskAction
 from qms.risks.models import (
     ASSESSMENT_LABELS,
     BAND_OF,
@@ -28,15 +30,19 @@ from qms.risks.models import (
     RELATION_LABELS,
     TREATMENT_LABELS,
     TREATMENTS_FOR,
+    ActionCompletion,
     IssueKind,
     Kind,
     Level,
     LinkTarget,
     Relation,
+    RiskClosure,
+    TreatmentDecision,
 )
-from qms.risks.states import STATUS_LABELS, Status
+from qms.risks.states import COMPLETE_ACTION, FORMS, STATUS_LABELS, Status
 from qms.trail import labels as trail_labels
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -84,10 +90,6 @@ FORM_FIELDS = {
 
 def _short(text: str) -> str:
     return textwrap.shorten(text, width=120, placeholder="…")
-
-
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def _int(value) -> int | None:
@@ -182,12 +184,12 @@ def _page_filters(request: Request) -> tuple[service.Filters, dict[str, str]]:
 
 @router.get("/risks")
 def register(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
-    require(user, "risk.list")
     filters, kept = _page_filters(request)
     page = max(_int(request.query_params.get("page")) or 1, 1)
-    today = _today(settings)
+    today = settings.today()
     rows, total = service.list_risks(
         session=session,
+        by=user,
         filters=filters,
         today=today,
         limit=PAGE_SIZE,
@@ -222,14 +224,13 @@ def register(request: Request, session: SessionDep, user: PageUser, settings: Se
 
 @router.get("/risks/heatmap")
 def heatmap_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
-    require(user, "risk.list")
     query = request.query_params
     kind = query.get("kind") if query.get("kind") in {k.value for k in Kind} else None
     department_id = _int(query.get("department_id"))
     if department_id is not None and not 0 < department_id < 2**31:
         department_id = None
     cells = service.heatmap(
-        session=session, today=_today(settings), kind=kind, department_id=department_id
+        session=session, by=user, today=settings.today(), kind=kind, department_id=department_id
     )
     return render(
         request,
@@ -275,7 +276,7 @@ async def add_issue(request: Request, session: SessionDep, user: PageUser, setti
             kind=str(data.get("kind", "")),
             title=str(data.get("title", "")),
             description=str(data.get("description", "")),
-            today=_today(settings),
+            today=settings.today(),
         )
     except QMSError as exc:
         session.rollback()
@@ -293,7 +294,7 @@ async def add_party(request: Request, session: SessionDep, user: PageUser, setti
             by=user,
             name=str(data.get("name", "")),
             requirements=str(data.get("requirements", "")),
-            today=_today(settings),
+            today=settings.today(),
         )
     except QMSError as exc:
         session.rollback()
@@ -350,7 +351,7 @@ async def raise_risk(request: Request, session: SessionDep, user: PageUser, sett
             review_on=_date(data.get("review_on"), "review_on", optional=True),
             issue_ids=_ids(data.get("issue_ids")),
             party_ids=_ids(data.get("party_ids")),
-            today=_today(settings),
+            today=settings.today(),
         )
     except QMSError as exc:
         session.rollback()
@@ -362,7 +363,7 @@ async def raise_risk(request: Request, session: SessionDep, user: PageUser, sett
 
 
 def _record_context(session, risk, user, settings, **extra) -> dict:
-    today = _today(settings)
+    today = settings.today()
     history = service.history_of(session=session, risk=risk)
     actions = service.actions_of(session=session, risk=risk)
     people = service.people_named(
@@ -376,12 +377,17 @@ def _record_context(session, risk, user, settings, **extra) -> dict:
         for link in service.links_of(session=session, risk=risk)
     ]
     status = Status(risk.status)
-    manage = can(user, "risk.manage", risk) and status != Status.closed
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(FORMS, user, risk, session=session)
+    may["complete"] = {
+        a.id
+        for a in actions
+        if COMPLETE_ACTION.refusal(user, risk, session=session, subject=a) is None
+    }
     issue_ids = set(service.issue_ids_of(session=session, risk=risk))
     party_ids = set(service.party_ids_of(session=session, risk=risk))
     issues = service.context_issues(session=session)
     parties = service.interested_parties(session=session)
-    may_plan = manage and risk.treatment not in (None, "accept")
     return {
         **LABELS,
         "risk": risk,
@@ -401,22 +407,9 @@ def _record_context(session, risk, user, settings, **extra) -> dict:
         "treatments": TREATMENTS_FOR[Kind(risk.kind)],
         "targets": list(LinkTarget),
         "relations": list(Relation),
-        "active_users": auth.user_names(session=session) if may_plan else [],
-        "may": {
-            "treat": manage,
-            "plan": may_plan,
-            "assess": manage,
-            "close": manage and status == Status.monitored,
-            "link": manage,
-            "context": manage,
-            "complete": {
-                a.id
-                for a in actions
-                if can(user, "risk_action.complete", a)
-                and a.done_on is None
-                and status == Status.treating
-            },
-        },
+        "active_users": auth.user_names(session=session) if may["plan"] else [],
+        "may": may,
+        "life": {s.value: status is s for s in Status},
         "form_name": None,
         "form_action_id": None,
         **extra,
@@ -425,11 +418,13 @@ def _record_context(session, risk, user, settings, **extra) -> dict:
 
 @router.get("/risks/{risk_id}")
 def record_page(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
-    require(user, "risk.read")
-    risk = service.get_risk(session=session, risk_id=risk_id)
-    return render(request, "risks/record.html", _record_context(session, risk, user, settings))
+    return render(
+        request,
+        "risks/record.html",
+        _record_context(session, service.read(by=user, risk=risk), user, settings),
+    )
 
 
 def _refused(request, session, user, settings, risk_id, exc, form_name, data, **extra):
@@ -449,30 +444,30 @@ def _done(request, risk_id: int, flash: str):
 
 @router.post("/risks/{risk_id}/treatment")
 async def decide_treatment(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
+        body = parse(TreatmentDecision, data)
         service.decide_treatment(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
-            treatment=str(data.get("treatment", "")),
-            justification=str(data.get("justification", "")),
-            version=_int(data.get("version")),
+            treatment=body.treatment.value,
+            justification=body.justification,
+            version=body.version,
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "treatment", data)
-    return _done(request, risk_id, N_("The treatment was recorded."))
+        return _refused(request, session, user, settings, risk.id, exc, "treatment", data)
+    return _done(request, risk.id, N_("The treatment was recorded."))
 
 
 @router.post("/risks/{risk_id}/actions")
 async def plan_action(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
-        risk = service.get_risk(session=session, risk_id=risk_id)
         owner_id = _int(data.get("owner_id"))
         if owner_id is None:
             raise Invalid("Choose who owns the action.", field="owner_id")
@@ -483,29 +478,33 @@ async def plan_action(
             description=str(data.get("description", "")),
             owner_id=owner_id,
             due_on=_date(data.get("due_on"), "due_on"),
-            today=_today(settings),
+            today=settings.today(),
             version=_int(data.get("version")),
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "action", data)
-    return _done(request, risk_id, N_("The treatment action was planned."))
+        return _refused(request, session, user, settings, risk.id, exc, "action", data)
+    return _done(request, risk.id, N_("The treatment action was planned."))
 
 
 @router.post("/risk-actions/{action_id}/complete")
 async def complete_action(
-    request: Request, action_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    action: CurrentRiskAction,
+    settings: SettingsDep,
 ):
     data = await form_data(request)
-    action = service.get_action(session=session, action_id=action_id)
     risk_id = action.risk_id
     try:
+        body = parse(ActionCompletion, data)
         service.complete_action(
             session=session,
             action=action,
             by=user,
-            evidence=str(data.get("evidence", "")),
-            today=_today(settings),
-            version=_int(data.get("version")),
+            evidence=body.evidence,
+            today=settings.today(),
+            version=body.version,
         )
     except QMSError as exc:
         return _refused(
@@ -517,55 +516,56 @@ async def complete_action(
             exc,
             "complete",
             data,
-            form_action_id=action_id,
+            form_action_id=action.id,
         )
     return _done(request, risk_id, N_("The treatment action was marked done."))
 
 
 @router.post("/risks/{risk_id}/assess")
 async def reassess(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
         service.reassess(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
             likelihood=_rating(data.get("likelihood"), "likelihood"),
             impact=_rating(data.get("impact"), "impact"),
             comment=str(data.get("comment", "")),
             review_on=_date(data.get("review_on"), "review_on", optional=True),
-            today=_today(settings),
+            today=settings.today(),
             version=_int(data.get("version")),
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "assess", data)
-    return _done(request, risk_id, N_("The re-assessment was recorded."))
+        return _refused(request, session, user, settings, risk.id, exc, "assess", data)
+    return _done(request, risk.id, N_("The re-assessment was recorded."))
 
 
 @router.post("/risks/{risk_id}/close")
 async def close(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
+        body = parse(RiskClosure, data)
         service.close(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
-            reason=str(data.get("reason", "")),
-            today=_today(settings),
-            version=_int(data.get("version")),
+            reason=body.reason,
+            today=settings.today(),
+            version=body.version,
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "close", data)
-    return _done(request, risk_id, N_("The entry was closed."))
+        return _refused(request, session, user, settings, risk.id, exc, "close", data)
+    return _done(request, risk.id, N_("The entry was closed."))
 
 
 @router.post("/risks/{risk_id}/links")
 async def add_link(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
@@ -574,56 +574,56 @@ async def add_link(
             raise Invalid("Enter the number of the record to link.", field="target_id")
         service.add_link(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
             target=str(data.get("target", "")),
             target_id=target_id,
             relation=str(data.get("relation", "")),
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "link", data)
-    return _done(request, risk_id, N_("The link was added."))
+        return _refused(request, session, user, settings, risk.id, exc, "link", data)
+    return _done(request, risk.id, N_("The link was added."))
 
 
 @router.post("/risks/{risk_id}/links/{link_id}/delete")
 async def remove_link(
     request: Request,
-    risk_id: IdPath,
     link_id: IdPath,
     session: SessionDep,
     user: PageUser,
+    risk: CurrentRisk,
     settings: SettingsDep,
 ):
     data = await form_data(request)
     try:
         service.remove_link(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
             link_id=link_id,
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "unlink", data)
-    return _done(request, risk_id, N_("The link was removed."))
+        return _refused(request, session, user, settings, risk.id, exc, "unlink", data)
+    return _done(request, risk.id, N_("The link was removed."))
 
 
 @router.post("/risks/{risk_id}/context")
 async def name_context(
-    request: Request, risk_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request, session: SessionDep, user: PageUser, risk: CurrentRisk, settings: SettingsDep
 ):
     data = await form_data(request)
     try:
         service.name_context(
             session=session,
-            risk=service.get_risk(session=session, risk_id=risk_id),
+            risk=risk,
             by=user,
             issue_ids=_ids(data.get("issue_ids")),
             party_ids=_ids(data.get("party_ids")),
             version=_int(data.get("version")),
         )
     except QMSError as exc:
-        return _refused(request, session, user, settings, risk_id, exc, "context", data)
-    return _done(request, risk_id, N_("The context of the entry was saved."))
+        return _refused(request, session, user, settings, risk.id, exc, "context", data)
+    return _done(request, risk.id, N_("The context of the entry was saved."))
 
 
 # --- the home page ----------------------------------------------------------------------

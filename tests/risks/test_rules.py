@@ -160,6 +160,23 @@ def test_done_actions_move_the_entry_to_monitored_only_when_all_are_done(world):
     assert load(world, built).status == "monitored"
 
 
+def test_a_done_action_is_not_completed_again(world):
+    built = build(world, "treating")
+    due = (today(world) + timedelta(days=9)).isoformat()
+    world.api(world.manager).post(
+        f"/api/v1/risks/{built.id}/actions",
+        json={"description": "Sửa quy chế.", "owner_id": world.staff.id, "due_on": due},
+    )
+    url = f"/api/v1/risk-actions/{built.action_ids[0]}/complete"
+    staff = world.api(world.staff)
+    assert staff.post(url, json={"evidence": "Một."}).status_code == 200
+    version = load(world, built).version
+    again = staff.post(url, json={"evidence": "Lần nữa."})
+    assert again.status_code == 409 and again.json()["field"] == "status"
+    # The entry still waits for its other action, untouched.
+    assert (load(world, built).status, load(world, built).version) == ("treating", version)
+
+
 def test_reassessment_is_kept_as_history_and_a_stale_one_is_refused(world):
     built = build(world, "monitored", likelihood=4, impact=4)
     api = world.api(world.manager)
