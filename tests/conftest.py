@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from qms.config import Settings
+from qms.config import PROJECT_ROOT, Settings
 from qms.db import make_engine
 from qms.migrate import upgrade
 from qms.registry import load_models
@@ -200,10 +202,6 @@ class DemoTemplate:
         return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
 
     def _build(self) -> None:
-        from typer.testing import CliRunner
-
-        from qms.cli import app as cli_app
-
         data_dir = self.root / "data"
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir()
@@ -214,11 +212,21 @@ class DemoTemplate:
             shutil.copy(self.migrated, data_dir / "qms.sqlite3")
             url = None
         day = self._today()
-        result = CliRunner().invoke(cli_app, ["demo"], env=self.env(data_dir, url))
-        assert result.exit_code == 0, result.output
-        # Its engine is disposed: the SQLite WAL is checkpointed into the file, and no
-        # connection is left on the PostgreSQL template (CREATE DATABASE … TEMPLATE needs none).
-        self.output, self.day = result.output, day
+        # The real command in its own process, as `make run` runs it (in this one, a browser
+        # test's Playwright may be running an event loop, where pyHanko's signing cannot).
+        # It ends with its engine disposed: the SQLite WAL checkpointed into the file, no
+        # connection left on the PostgreSQL template (CREATE DATABASE … TEMPLATE needs none).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
+        done = subprocess.run(
+            [sys.executable, "-m", "qms", "demo"],
+            env={**env, **self.env(data_dir, url)},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        self.output, self.day = done.stdout, day
 
     def _recreate(self, name: str, template: str | None = None) -> None:
         admin = _server_admin(POSTGRES_URL)
