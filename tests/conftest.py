@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from qms.config import Settings
+from qms.config import PROJECT_ROOT, Settings
 from qms.db import make_engine
 from qms.migrate import upgrade
 from qms.registry import load_models
@@ -171,11 +173,119 @@ def signing_p12(tmp_path_factory) -> Path:
     return path
 
 
+class DemoTemplate:
+    """The demo office as `qms demo` leaves it, made once per worker (and again if the day
+    changed: the demo dates its records from today), for tests to start from a copy of it.
+
+    SQLite: a data directory (the database file and the kept PDFs) copied per test.
+    PostgreSQL: a database of the worker's (`…_demo`) that each copy is created from with
+    CREATE DATABASE … TEMPLATE, beside the data directory's kept files."""
+
+    def __init__(self, root: Path, migrated: Path | None, signing_p12: Path):
+        self.root, self.migrated, self.signing_p12 = root, migrated, signing_p12
+        self.day = None
+        self.database = f"{make_url(POSTGRES_URL).database}_demo" if ON_POSTGRES else None
+
+    def env(self, data_dir: Path, database_url: str | None) -> dict[str, str]:
+        """The QMS_* settings of the tests (the cli fixture's), for this data directory."""
+        return {
+            "QMS_DATA_DIR": str(data_dir),
+            "QMS_SECRET_KEY": "test-secret",
+            "QMS_PASSWORD_HASHING": "fast",
+            "QMS_LANG": "en",
+            "QMS_DATABASE_URL": database_url or "",
+            "QMS_SIGNING_P12": str(self.signing_p12),
+            "QMS_SIGNING_PASSWORD": SIGNING_PASSWORD,
+        }
+
+    def _url(self, database: str) -> str:
+        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+    def _build(self) -> None:
+        data_dir = self.root / "data"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir()
+        if ON_POSTGRES:
+            self._recreate(self.database)
+            url = self._url(self.database)
+        else:  # migrated already: `qms demo`'s upgrade finds nothing to do
+            shutil.copy(self.migrated, data_dir / "qms.sqlite3")
+            url = None
+        day = self._today()
+        # The real command in its own process, as `make run` runs it (in this one, a browser
+        # test's Playwright may be running an event loop, where pyHanko's signing cannot).
+        # It ends with its engine disposed: the SQLite WAL checkpointed into the file, no
+        # connection left on the PostgreSQL template (CREATE DATABASE … TEMPLATE needs none).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
+        done = subprocess.run(
+            [sys.executable, "-m", "qms", "demo"],
+            env={**env, **self.env(data_dir, url)},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        self.output, self.day = done.stdout, day
+
+    def _recreate(self, name: str, template: str | None = None) -> None:
+        admin = _server_admin(POSTGRES_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            source = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{source}'))
+        admin.dispose()
+
+    def _today(self):
+        from datetime import datetime
+
+        return datetime.now(Settings(data_dir=self.root).tz).date()
+
+    def copy_into(self, data_dir: Path, database: str | None = None) -> str | None:
+        """The demo copied into `data_dir` (which must not exist yet); on PostgreSQL also into
+        the database `database` (by default one per worker, made afresh): its URL."""
+        if self.day != self._today():
+            self._build()
+        shutil.copytree(self.root / "data", data_dir)
+        if not ON_POSTGRES:
+            return None
+        database = database or f"{self.database}_copy"
+        self._recreate(database, template=self.database)
+        return self._url(database)
+
+    def drop(self, database: str) -> None:
+        admin = _server_admin(POSTGRES_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, migrated_template, signing_p12):
+    """The demo office for the tests marked `demo` (and the browser tests' servers)."""
+    template = DemoTemplate(tmp_path_factory.mktemp("demo"), migrated_template, signing_p12)
+    yield template
+    if ON_POSTGRES:
+        for name in (template.database, f"{template.database}_copy"):
+            template.drop(name)
+
+
 @pytest.fixture
-def settings(tmp_path, migrated_template, signing_p12) -> Settings:
+def settings(request, tmp_path, migrated_template, signing_p12) -> Settings:
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
     signing = {"signing_p12": signing_p12, "signing_password": SIGNING_PASSWORD}
+    if request.node.get_closest_marker("demo"):
+        # The demo office, as `qms demo` left it (a copy of the worker's template).
+        url = request.getfixturevalue("demo_template").copy_into(data_dir)
+        return Settings(
+            data_dir=data_dir,
+            database_url=url,
+            password_hashing="fast",
+            secret_key="test-secret",
+            lang="en",
+            **signing,
+        ).prepare()
+    data_dir.mkdir()
     if ON_POSTGRES:
         _empty_postgres(POSTGRES_URL)
         return Settings(

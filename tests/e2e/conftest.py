@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qms.config import PROJECT_ROOT
-from tests.conftest import ON_POSTGRES, POSTGRES_URL
+from tests.conftest import ON_POSTGRES
 
 CHROMIUM = Path("/usr/bin/chromium")
 RESULTS = PROJECT_ROOT / "test-results"
@@ -48,26 +48,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """`qms demo` then `qms serve` in a child process; yields the base URL."""
-    data_dir = tmp_path_factory.mktemp("e2e")
+def live_server(tmp_path_factory, demo_template):
+    """`qms serve` in a child process, on a copy of what `qms demo` left (the worker's demo
+    template, tests/conftest.py: made once, not by every module); yields the base URL."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    database = f"qms_e2e_{uuid.uuid4().hex[:10]}" if ON_POSTGRES else None
+    url = demo_template.copy_into(data_dir, database)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
-    env.update(QMS_DATA_DIR=str(data_dir), QMS_PASSWORD_HASHING="fast", QMS_LANG="en")
-    admin_engine = database = None
-    if ON_POSTGRES:
-        from sqlalchemy import create_engine, text
-
-        database = f"qms_e2e_{uuid.uuid4().hex[:10]}"
-        server = POSTGRES_URL.rsplit("/", 1)[0]
-        admin_engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        env["QMS_DATABASE_URL"] = f"{server}/{database}"
+    env.update(demo_template.env(data_dir, url))
     qms = [sys.executable, "-m", "qms"]
-    demo = subprocess.run(
-        [*qms, "demo"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
@@ -91,12 +80,8 @@ def live_server(tmp_path_factory):
     server.terminate()
     server.wait(timeout=30)
     log.close()
-    if admin_engine is not None:
-        from sqlalchemy import text
-
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin_engine.dispose()
+    if database is not None:
+        demo_template.drop(database)
 
 
 @pytest.fixture(scope="module")

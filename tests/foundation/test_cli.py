@@ -121,9 +121,28 @@ def test_help_everywhere(cli, command):
 
 
 def test_demo_loads_once_and_prints_the_logins(cli, settings):
-    code, output = cli("demo")
+    """The real `qms demo`, end to end, with the password hashing `make run` has (the other
+    demo tests start from a copy of one run, tests/conftest.py's DemoTemplate)."""
+    from sqlmodel import select
+
+    from qms.auth import passwords
+    from qms.auth.models import User
+    from qms.db import make_engine, unit_of_work
+
+    try:
+        code, output = cli("demo", env_extra={"QMS_PASSWORD_HASHING": "recommended"})
+    finally:
+        passwords.configure("fast")  # what the other tests in this process hash with
     assert code == 0, output
     assert "chatluong@ubnd.demo.vn" in output and "quality_officer" in output
+    # The demo signs its records with the fast profile meanwhile; its people end with one
+    # recommended (argon2id, 64 MiB) hash of the shared password.
+    engine = make_engine(settings, pool=False)
+    with unit_of_work(engine, write=False) as session:
+        hashes = {u.password_hash for u in session.exec(select(User)).all()}
+    engine.dispose()
+    assert len(hashes) == 1 and "m=65536" in next(iter(hashes))
+    assert passwords.verify_password("demo-2026", next(iter(hashes)))
     code, again = cli("demo")
     assert code == 0 and "already loaded" in again
     code, output = cli("trail", "verify")

@@ -16,11 +16,12 @@ from qms.auth.models import User
 from qms.db import unit_of_work
 from tests.factories import Person
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
-def demo(app, cli, world, settings):
-    code, output = cli("demo")
-    assert code == 0, output
+def demo(app, world):
+    """The quality officer's API client, on a copy of what `qms demo` left (pytestmark)."""
     with unit_of_work(app.state.engine, write=False) as session:
         user = session.exec(select(User).where(User.email == "chatluong@ubnd.demo.vn")).one()
     return world.api(Person(user, password="demo-2026"))

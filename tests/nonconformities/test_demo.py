@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
-from qms import demo
 from qms.db import unit_of_work
 from qms.nonconformities.models import Nonconformity
 from qms.trail import service as trail
 
 
-def test_demo_nonconformities_cover_their_life(app, settings):
-    with unit_of_work(app.state.engine) as session:
-        assert demo.load(session=session, settings=settings) is not None
+@pytest.mark.demo
+def test_demo_nonconformities_cover_their_life(app):
     with unit_of_work(app.state.engine) as session:
         rows = session.exec(select(Nonconformity)).all()
         assert {nc.status for nc in rows} == {

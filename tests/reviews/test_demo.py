@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
-from qms import demo
 from qms.db import unit_of_work
 from qms.reviews import service
 from qms.reviews.models import ManagementReview
@@ -26,11 +26,10 @@ def world_ncs(session, year: int) -> list[tuple[str, str]]:
     return [(nc.code, nc.status) for nc in found]
 
 
+@pytest.mark.demo
 def test_the_demo_review_is_compiled_from_the_demo_records_signed_and_the_next_planned(
     app, settings
 ):
-    with unit_of_work(app.state.engine) as session:
-        assert demo.load(session=session, settings=settings) is not None
     with unit_of_work(app.state.engine) as session:
         reviews = session.exec(select(ManagementReview).order_by(ManagementReview.id)).all()
         assert [r.status for r in reviews] == ["closed", "planned"]

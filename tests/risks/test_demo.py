@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
-from qms import demo
 from qms.db import unit_of_work
 from qms.risks.models import Risk, RiskLink
 from qms.trail import service as trail
 
 
-def test_demo_register_has_the_first_offices_risks_and_one_opportunity(app, settings):
-    with unit_of_work(app.state.engine) as session:
-        assert demo.load(session=session, settings=settings) is not None
+@pytest.mark.demo
+def test_demo_register_has_the_first_offices_risks_and_one_opportunity(app):
     with unit_of_work(app.state.engine) as session:
         rows = session.exec(select(Risk).order_by(Risk.id)).all()
         assert [r.kind for r in rows].count("opportunity") == 1
