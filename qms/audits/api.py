@@ -22,8 +22,10 @@ from qms.audits.models import (
     ChecklistItemPublic,
     ChecklistPublic,
     CloseAudit,
+    DepartmentRef,
     ItemAnswer,
     PlannedAudit,
+    ProgrammeCoverage,
     ProgrammeCreate,
     ProgrammePublic,
     ProgrammeUpdate,
@@ -239,6 +241,19 @@ def create_programme(body: ProgrammeCreate, session: SessionDep, user: CurrentUs
 def get_programme(year: YearPath, session: SessionDep, user: CurrentUser):
     require(user, "audit.programme.read")
     return programme_public(session, service.get_programme(session=session, year=year))
+
+
+@router.get("/audit-programmes/{year}/not-covered", response_model=ProgrammeCoverage)
+def programme_not_covered(year: YearPath, session: SessionDep, user: CurrentUser):
+    """The programme's warning (ISO 9001:2015, 9.2.2 a): the departments with no internal
+    audit of the year planned, under way, reported or closed (a cancelled audit does not
+    count). Answers for a year with no programme yet too: then no department is covered."""
+    require(user, "audit.programme.read")
+    departments = service.departments_without_audit(session=session, year=year)
+    return ProgrammeCoverage(
+        year=year,
+        not_covered=[DepartmentRef(id=d.id, code=d.code, name=d.name) for d in departments],
+    )
 
 
 @router.patch("/audit-programmes/{year}", response_model=ProgrammePublic)

@@ -251,6 +251,17 @@ class ProgrammePublic(SQLModel):
     audits: list[PlannedAudit]
 
 
+class DepartmentRef(SQLModel):
+    id: int
+    code: str
+    name: str
+
+
+class ProgrammeCoverage(SQLModel):
+    year: int
+    not_covered: list[DepartmentRef]  # departments with no audit of the year (cancelled ones aside)
+
+
 class AuditCreate(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     scope: str = Field(min_length=1, max_length=_LONG)

@@ -69,7 +69,9 @@ class _TextBlocks(HTMLParser):
         if tag in _BLOCKS or tag in ("br", "hr", "table", "ul", "ol"):
             self._flush()
         elif tag in ("td", "th"):
-            self._current.append(" | " if self._current else "")
+            # Cells of a row read "a | b | c": a separator only after a cell's text (the
+            # whitespace between <tr> and its first cell is no cell).
+            self._current.append(" | " if "".join(self._current).strip() else "")
 
     def handle_endtag(self, tag):
         if tag in _BLOCKS:

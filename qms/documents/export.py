@@ -17,10 +17,10 @@ from qms.i18n import N_, Formatter, translations
 
 COLUMNS = [
     N_("Code"),
-    N_("Title"),
+    ("document", "Title"),  # pgettext("document", "Title"), as on the list
     N_("Kind"),
     N_("Owner department"),
-    N_("Owner"),
+    ("document", "Owner"),
     N_("ISO clauses"),
     N_("Status"),
     N_("Effective issue"),
@@ -35,13 +35,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def rows(
     *, session: Session, documents: list[ControlledDocument], lang: str, fmt: Formatter
 ) -> list[list]:
-    gettext = translations(lang).gettext
+    translator = translations(lang)
+    gettext = translator.gettext
     departments = {d.id: d for d in session.exec(select(Department)).all()}
     owners = service.people(session=session, ids=[d.owner_id for d in documents])
     effective = service.effective_revisions_for(
         session=session, document_ids=[d.id for d in documents]
     )
-    out = [[gettext(c) for c in COLUMNS]]
+    out = [[translator.pgettext(*c) if isinstance(c, tuple) else gettext(c) for c in COLUMNS]]
     for document in documents:
         revision = effective.get(document.id)
         department = departments.get(document.department_id)

@@ -11,6 +11,7 @@ from datetime import date
 from sqlmodel import Session
 
 from qms.auth.models import Role, User
+from qms.auth.permissions import can, require, rule
 from qms.documents import service as documents
 from qms.documents.states import REVISION_STATUS_LABELS
 from qms.home.service import LIMIT, Work, WorkItem, WorkList
@@ -120,12 +121,19 @@ def _objectives(session, department_id: int, today: date, limit: int) -> list[Wo
     return lists
 
 
+rule("home.department_work", "Only the manager of a department has its work to see.")(
+    lambda user, _record=None: user.has_role(Role.manager) and user.department_id is not None
+)
+
+
 def department_work(
-    *, session: Session, user: User, today: date, limit: int = LIMIT
+    *, session: Session, user: User, today: date, limit: int = LIMIT, strict: bool = False
 ) -> Work | None:
     """The open work of the manager's department, each kind overdue first; None for anyone
-    who is not the manager of a department."""
-    if not user.has_role(Role.manager) or user.department_id is None:
+    who is not the manager of a department (Forbidden instead with `strict`, for the API)."""
+    if strict:
+        require(user, "home.department_work")
+    elif not can(user, "home.department_work"):
         return None
     department_id = user.department_id
     lists = [

@@ -16,7 +16,7 @@ from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import require
 from qms.deps import PageUser, SessionDep, SettingsDep
-from qms.errors import QMSError
+from qms.errors import NotFound, QMSError
 from qms.forms import parse
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
@@ -278,6 +278,18 @@ async def raise_nonconformity(
 # --- the record -------------------------------------------------------------------------
 
 
+def _audit_code(session, audit_id: int | None) -> str | None:
+    """The code (IA-2026-02) of the audit that found it, as every page names an audit."""
+    if audit_id is None:
+        return None
+    from qms.audits import service as audits  # the audits domain raises nonconformities
+
+    try:
+        return audits.get_audit(session=session, audit_id=audit_id).code
+    except NotFound:
+        return None
+
+
 def _record_context(session, nc, user, settings, **extra) -> dict:
     today = _today(settings)
     actions = service.actions_of(session=session, nc=nc)
@@ -314,6 +326,7 @@ def _record_context(session, nc, user, settings, **extra) -> dict:
         "nc": nc,
         "today": today,
         "department": auth.get_department(session=session, department_id=nc.department_id),
+        "audit_code": _audit_code(session, nc.audit_id),
         "actions": actions,
         "attached": attached,
         "finding_files": finding_files,

@@ -14,6 +14,9 @@
       el.dataset.answered = String(answered);
       el.textContent = answered + "/" + el.dataset.total;
     });
+    document.querySelectorAll("progress[data-progress]").forEach(function (bar) {
+      bar.value = Math.max(0, bar.value + delta);
+    });
   }
 
   function showNote(form, text, isError) {

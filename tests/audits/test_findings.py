@@ -205,3 +205,8 @@ def test_the_checklist_page_links_the_item_to_its_nonconformity(world):
     ]
     page = world.browser(world.auditor).get(f"/audits/{built.id}/checklist").text
     assert f'href="/nonconformities/{nc_id}"' in page
+    # The nonconformity names the audit by its code, as every page does, and its item
+    # leads to the checklist.
+    record = world.browser(world.auditor).get(f"/nonconformities/{nc_id}").text
+    assert f'<a href="/audits/{built.id}">{support.load(world, built).code}</a>' in record
+    assert f">Audit {built.id}<" not in record

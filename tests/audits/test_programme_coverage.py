@@ -77,3 +77,28 @@ def test_the_warning_reads_in_vietnamese(world):
     browser.cookies.set("qms_lang", "vi")
     page = browser.get(f"/audit-programmes/{support.today(world).year}").text
     assert "Chưa được đánh giá trong năm" in page and "TCVN ISO 9001:2015, 9.2.2 a" in page
+
+
+def test_the_api_gives_the_same_warning_to_those_who_read_the_programme(world):
+    a, b = _codes(world)
+    year = support.today(world).year
+    support.build(world, "cancelled", start=support.today(world))
+    support.plan(world, start=support.today(world))  # department A
+    answer = world.api(world.manager).get(f"/api/v1/audit-programmes/{year}/not-covered")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["year"] == year
+    assert [d["code"] for d in body["not_covered"]] == [b]
+    assert body["not_covered"][0] == {"id": world.dept_b.id, "code": b, "name": world.dept_b.name}
+    # A year with no programme yet: nothing covers any department.
+    later = world.api(world.auditor).get(f"/api/v1/audit-programmes/{year + 1}/not-covered")
+    assert {d["code"] for d in later.json()["not_covered"]} == {a, b}
+    assert (
+        world.api(world.staff).get(f"/api/v1/audit-programmes/{year}/not-covered").status_code
+        == 403
+    )
+    assert (
+        world.api(world.manager).get("/api/v1/audit-programmes/1999/not-covered").status_code == 422
+    )
+    documented = world.api(world.manager).get("/api/v1/openapi.json").json()["paths"]
+    assert "get" in documented["/api/v1/audit-programmes/{year}/not-covered"]

@@ -190,6 +190,15 @@ def test_the_comparison_is_of_the_rendered_text_word_by_word(world):
     assert kinds == ["skip", "equal", "equal", "change", "equal", "equal", "skip"]
 
 
+def test_a_table_row_compares_as_its_cells_without_pipes_of_markdown():
+    table = "| Hồ sơ | Nơi lưu | Thời hạn |\n|---|---|---|\n| Sổ BM-21 | TTPVHCC | 05 năm |\n"
+    blocks = diff_text(table, table.replace("05 năm", "10 năm"))
+    texts = [" ".join(t for _how, t in b.parts) for b in blocks]
+    assert "Hồ sơ | Nơi lưu | Thời hạn" in texts
+    assert blocks[-1].kind == "change" and blocks[-1].parts[0] == ("equal", "Sổ BM-21 | TTPVHCC |")
+    assert not any(t.startswith("|") or t.endswith("|") or "---" in t for t in texts)
+
+
 def test_the_comparison_page_shows_no_markdown_and_escapes_the_text(world):
     document_id = f.new_document(world)
     first = f.advance(

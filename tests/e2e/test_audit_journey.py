@@ -115,3 +115,75 @@ def test_two_auditors_fill_an_iso_checklist_and_the_report_opens(journey):
     assert code in text and "Phòng Quản trị – Tài vụ" in text and "Vũ Thị Mai" in text
     assert f"Page 1 of {len(pages)}" in text
     (officer.folder / f"{code}.pdf").write_bytes(pdf.body())
+
+
+def _view_shot(tab, name: str):
+    """The screen as the auditor sees it (a whole 140-item checklist is 60,000 px tall)."""
+    tab.counter[0] += 1
+    tab.page.screenshot(path=str(tab.folder / f"{tab.counter[0]:02d}-{name}.png"))
+
+
+def _in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        """(s) => { const r = document.querySelector(s).getBoundingClientRect();
+            return r.top < window.innerHeight && r.bottom > 0; }""",
+        selector,
+    )
+
+
+@pytest.mark.e2e
+def test_a_minor_nc_asks_for_the_finding_then_a_confirmation_and_can_be_withdrawn(journey):
+    """Issue 19.9: one tap of "minor NC" raises nothing. The page comes back at the item
+    asking for the finding, then for a confirmation; once raised, the auditor may change
+    the answer while the audit is in progress, and the nonconformity is cancelled with the
+    reason."""
+    tab = journey(lang="vi", **TABLET)
+    page = tab.sign_in(SECOND)  # on the team of the demo's audit in progress
+    page.goto(tab.base + "/audits?q=IA-2026-02")
+    page.click("main a:text('IA-2026-02')")
+    page.wait_for_load_state()
+    audit_path = page.url.removeprefix(tab.base)
+    page.goto(tab.base + audit_path + "/checklist?show=open")
+    item = page.eval_on_selector("ol.items > li[id^=item-]", "e => e.id")
+    here = f"#{item}"
+    page.check(f"{here} input[name=result][value=minor_nc]")
+    page.click(f"{here} button.primary")
+    page.wait_for_load_state()
+    # Refused, back at the item (not 60,000 pixels above it), asking for the finding.
+    assert page.url.endswith(here)
+    assert page.locator(f"{here} p.error").is_visible() and _in_view(page, f"{here} p.error")
+    assert page.locator(f"{here} input[name=confirm_nonconformity]").count() == 0
+    assert page.is_checked(f"{here} input[value=minor_nc]")
+    _view_shot(tab, "minor-nc-finding-asked")
+    finding = "Sổ theo dõi văn bản đến quý 3 không ghi người xử lý ở 12 trên 40 văn bản."
+    page.fill(f"{here} textarea[name=evidence]", finding)
+    page.click(f"{here} button.primary")
+    page.wait_for_load_state()
+    confirm = page.locator(f"{here} input[name=confirm_nonconformity]")
+    assert confirm.is_visible() and _in_view(page, f"{here} input[name=confirm_nonconformity]")
+    assert page.input_value(f"{here} textarea[name=evidence]") == finding
+    assert "NC-" not in page.inner_text(here)
+    _view_shot(tab, "minor-nc-confirm")
+    confirm.check()
+    page.click(f"{here} button.primary")
+    page.wait_for_load_state()
+    page.goto(tab.base + audit_path + "/checklist" + here)
+    raised = page.locator(f"{here} .item-meta a[href^='/nonconformities/']")
+    code, nc_path = raised.inner_text(), raised.get_attribute("href")
+    assert re.fullmatch(r"NC-\d{4}-\d{4}", code), code
+    _view_shot(tab, "minor-nc-raised")
+    # Changed while the audit is in progress: the reason is asked, the NC cancelled with it.
+    page.check(f"{here} input[name=result][value=conform]")
+    page.fill(f"{here} textarea[name=evidence]", "Đã kiểm tra lại: người xử lý ghi ở sổ phụ.")
+    reason = "Nhầm sổ: người xử lý được ghi ở sổ phụ, đã đối chiếu."
+    page.fill(f"{here} textarea[name=change_reason]", reason)
+    page.click(f"{here} button.primary")
+    page.wait_for_load_state()
+    page.goto(tab.base + audit_path + "/checklist" + here)
+    assert page.is_checked(f"{here} input[value=conform]")
+    page.goto(tab.base + nc_path)
+    text = page.inner_text("main")
+    assert reason in text and finding in text
+    tab.shot("minor-nc-cancelled")
+    page.goto(page.url.replace("/nonconformities/", "/trail/nonconformity/"))
+    assert reason in page.inner_text("main")

@@ -52,7 +52,7 @@ def test_vietnamese_pages_at_tablet_width(journey):
     # The header of the role with the most entries keeps to two rows at 800 px.
     tops = page.evaluate(
         """() => [...document.querySelectorAll(
-            'header.top .brand, header.top nav li, header.top .who, header.top form.lang')]
+            'header.top .brand, header.top nav.main li, header.top .who, header.top form.lang')]
             .map(e => Math.round(e.getBoundingClientRect().top / 12))"""
     )
     assert len(set(tops)) <= 2, tops
@@ -62,6 +62,27 @@ def test_vietnamese_pages_at_tablet_width(journey):
     )
     assert current == ["/documents/to-read"]
     tab.shot("to-read-vi-tablet")
+    # An entry scrolled out of the row is brought into view when it is the current page.
+    tab.goto("/evidence")
+    seen = page.evaluate(
+        """() => { const row = document.querySelector('header nav.main').getBoundingClientRect();
+            const here = document.querySelector('header nav.main a[aria-current]').getBoundingClientRect();
+            return [here.left >= row.left, here.right <= row.right + 1]; }"""
+    )
+    assert seen == [True, True], seen
+    # Administration is one menu beside the person's links: one tap opens it.
+    assert page.locator("header nav.main a[href='/admin/users']").count() == 0
+    assert not page.locator("#admin-menu a[href='/admin/users']").is_visible()
+    page.click("#admin-menu summary")
+    assert page.locator("#admin-menu a[href='/admin/users']").is_visible()
+    tab.shot("admin-menu-vi-tablet")
+    page.click("#admin-menu a[href='/admin/reminders']")
+    page.wait_for_load_state()
+    assert page.locator("#admin-menu[data-current]").count() == 1
+    assert page.eval_on_selector_all(
+        "header a[aria-current=page]", "els => els.map(e => e.getAttribute('href'))"
+    ) == ["/admin/reminders"]
+    tab.goto("/documents/to-read")
     # One click to the other language.
     tab.submit("form[action='/lang']")
     assert page.url.endswith("/documents/to-read") and page.get_attribute("html", "lang") == "en"

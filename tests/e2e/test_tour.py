@@ -89,8 +89,9 @@ class Tour:
             assert response.status == status, f"{path}: {response.status}"
         self.look(page, name)
 
-    def look(self, page, name: str):
-        """Check what a person would notice, then photograph the page at each width."""
+    def look(self, page, name: str, *, at: str | None = None):
+        """Check what a person would notice, then photograph the page at each width (from
+        the top, or from the element `at` where a long page is read further down)."""
         where = f"{name} ({self.lang}, {page.url.removeprefix(self.base)})"
         problems = self.problems
         if page.get_attribute("html", "lang") != self.lang:
@@ -114,10 +115,23 @@ class Tour:
             # The top of a long page is what needs reading (a 140-item checklist is 60,000
             # pixels tall and would take seconds to photograph whole).
             tall = page.evaluate("() => document.documentElement.scrollHeight")
+            top = 0
+            if at is not None:
+                top = max(
+                    0,
+                    int(
+                        page.eval_on_selector(
+                            at, "e => e.getBoundingClientRect().top + window.scrollY"
+                        )
+                    )
+                    - 120,
+                )
             page.screenshot(
                 path=str(self.folder / f"{self.count:02d}-{name}-{label}.png"),
                 full_page=True,
-                clip={"x": 0, "y": 0, "width": width, "height": min(tall, MAX_HEIGHT)},
+                clip={"x": 0, "y": top, "width": width, "height": min(tall - top, height * 2)}
+                if at
+                else {"x": 0, "y": 0, "width": width, "height": min(tall, MAX_HEIGHT)},
             )
         page.set_viewport_size(dict(zip(("width", "height"), WIDTHS["portrait"], strict=True)))
         self.seen.append(name)
@@ -167,10 +181,20 @@ def test_every_kind_of_page_reads_well(tour, lang):
     documents = tour.links(page, r"/documents/\d+")
     assert VI_DATE.search(page.inner_text("main")) or lang == "en"
     tour.visit(page, "documents-filtered", "/documents?status=effective&q=QT")
+    # Ranked text search with a snippet of where the words are (issue 19.10).
+    tour.visit(page, "documents-search", "/documents?q=h%E1%BB%93+s%C6%A1+l%C6%B0u+tr%E1%BB%AF")
+    assert page.locator("main p.snippet").count() > 0, "no snippet on the text search"
     qt06 = _href(documents, "QT-06")
     tour.visit(page, "document", qt06)
+    # A long record page opens with links to its sections (issue 19.8).
+    assert page.locator("main nav.jump a[href='#revisions-title']").count() == 1
     revisions = tour.links(page, r"/revisions/\d+")
     tour.visit(page, "document-history", qt06 + "/history")
+    # The comparison, without parameters: the previous revision, rendered text, word by word
+    # (issue 19.6).
+    tour.visit(page, "document-diff", qt06 + "/diff")
+    assert page.locator("main .diff-text").count() > 0
+    assert "**" not in page.inner_text("main .diff-text")
     tour.visit(page, "revision-effective", next(iter(revisions.values())))
     tour.visit(page, "document-new", "/documents/new")
     page.fill("#f-code", "QT-01")
@@ -216,6 +240,15 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "nc-closed", _href(ncs, "NC-2026-0003"))
     tour.visit(page, "nc-cancelled", _href(ncs, "NC-2026-0005"))
     tour.visit(page, "nc-new", "/nonconformities/new")
+    # An empty form names every missing field beside it, not only the first (issue 19.2);
+    # the browser's own check (one bubble at a time) is set aside to see the server's.
+    page.eval_on_selector("form[action='/nonconformities']", "f => { f.noValidate = true; }")
+    page.click("form[action='/nonconformities'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".field-error").count() >= 3, "one error at a time"
+    tour.look(page, "nc-new-refused")
+    # Text search on the register (issue 19.10).
+    tour.visit(page, "nonconformities-search", "/nonconformities?q=b%C6%B0u+%C4%91i%E1%BB%87n")
     tour.visit(
         page,
         "nc-trail",
@@ -229,6 +262,10 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "notifications", "/notifications")
     assert page.locator("ol.work li").count() > 0, "the sweep left the inbox empty"
     tour.visit(page, "account", "/account")
+    # Administration is one menu: the header keeps to two rows (issue 19.10).
+    page.click("#admin-menu summary")
+    assert page.locator("#admin-menu a[href='/admin/reminders']").is_visible()
+    tour.look(page, "header-admin-menu")
 
     # The reviewer and the approver sign (the forms are shown, not submitted).
     page = tour.tab("giamdoc@ubnd.demo.vn")
@@ -237,6 +274,16 @@ def test_every_kind_of_page_reads_well(tour, lang):
     assert page.locator("#department h3 a").count() > 0, "no open work of the department"
     tour.visit(page, "to-sign", "/documents/to-sign")
     tour.visit(page, "revision-review", _href(tour.links(page, r"/revisions/\d+"), "QT-08"))
+    # The text comes before the reviewer's sign form; no controlled copy of a draft (19.8).
+    assert page.locator("main nav.jump").count() == 1
+    assert page.locator("main a[href$='.pdf']").count() == 0
+    order = page.evaluate(
+        """() => { const text = document.getElementById('content-title');
+            const sign = document.querySelector('form[action$="/review"]');
+            return text.compareDocumentPosition(sign) & Node.DOCUMENT_POSITION_FOLLOWING; }"""
+    )
+    assert order, "the sign form comes before the text"
+    tour.look(page, "revision-review-sign-form", at="form[action$='/review']")
     tour.visit(page, "nc-open", _href(ncs, "NC-2026-0006"))
     tour.visit(page, "nc-action-planned", _href(ncs, "NC-2026-0007"))
     page = tour.tab("chanhvp@ubnd.demo.vn")
@@ -251,6 +298,20 @@ def test_every_kind_of_page_reads_well(tour, lang):
     in_progress = _href(audits, "IA-2026-02")
     tour.visit(page, "audit-in-progress", in_progress)
     tour.visit(page, "checklist", in_progress + "/checklist")
+    # One tap of "minor NC" raises nothing: the page comes back at the item, asking for the
+    # finding (then a confirmation; tests/e2e/test_audit_journey.py goes on) (issue 19.9).
+    page.goto(tour.base + in_progress + "/checklist?show=open")
+    item = "#" + page.eval_on_selector("ol.items > li[id^=item-]", "e => e.id")
+    page.check(f"{item} input[name=result][value=minor_nc]")
+    page.click(f"{item} button.primary")
+    page.wait_for_load_state()
+    assert page.locator(f"{item} p.error").is_visible()
+    tour.look(page, "checklist-minor-nc-asks-the-finding", at=item)
+    page.fill(f"{item} textarea[name=evidence]", "Sổ theo dõi không ghi người xử lý.")
+    page.click(f"{item} button.primary")
+    page.wait_for_load_state()
+    assert page.locator(f"{item} input[name=confirm_nonconformity]").is_visible()
+    tour.look(page, "checklist-minor-nc-confirm", at=item)
     page = tour.tab("danhgia@ubnd.demo.vn")
     reported = _href(audits, "IA-2026-01")
     tour.visit(page, "audit-reported", reported)
@@ -261,7 +322,12 @@ def test_every_kind_of_page_reads_well(tour, lang):
     tour.visit(page, "home-staff")
     tour.visit(page, "to-read", "/documents/to-read")
     to_read = tour.links(page, r"/(documents|revisions)/\d+")
+    # Nothing is acknowledged from the list: only from the revision's page, after its text,
+    # with a confirmation naming what is acknowledged (issue 19.1).
+    assert page.locator("main form[action$='/acknowledge']").count() == 0
     tour.visit(page, "reading", next(iter(to_read.values())))
+    assert page.locator("#acknowledge input[name=confirm]").count() == 1
+    tour.look(page, "reading-acknowledge", at="#acknowledge")
     tour.visit(page, "forbidden", "/admin/users", status=403)
     tour.visit(page, "not-found", "/documents/999999", status=404)
     tour.visit(page, "notifications-staff", "/notifications")

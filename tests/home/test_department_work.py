@@ -116,3 +116,32 @@ def test_the_section_reads_in_vietnamese(world):
     browser.cookies.set("qms_lang", "vi")
     section = _section(browser.get("/").text)
     assert "Việc chưa xong của đơn vị bạn" in section and "Open nonconformities" not in section
+
+
+def test_the_api_gives_the_manager_the_department_work_and_refuses_the_others(world):
+    fresh = build_nc(world, "open")
+    late = build_nc(world, "action_planned")
+    _overdue_action(world, late)
+    build_nc(world, "open", department=world.dept_b)
+    answer = world.api(world.manager).get("/api/v1/my-department-work")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["department_id"], body["department_name"]) == (world.dept_a.id, "Phòng A")
+    kinds = {part["kind"]: part for part in body["lists"]}
+    ncs = kinds["Open nonconformities"]
+    assert [i["code"] for i in ncs["items"]] == [late.code, fresh.code]  # overdue first
+    assert ncs["total"] == 2 and ncs["url"].startswith("/nonconformities?department_id=")
+    actions = kinds["Open corrective actions"]
+    assert actions["overdue"] == 1 and actions["items"][0]["overdue"] is True
+    assert body["total"] == sum(part["total"] for part in body["lists"])
+    assert body["overdue"] >= 1
+    one = world.api(world.manager).get("/api/v1/my-department-work?limit=1").json()
+    assert all(len(part["items"]) <= 1 for part in one["lists"])
+    assert world.api(world.manager).get("/api/v1/my-department-work?limit=0").status_code == 422
+    other = world.api(world.manager_b).get("/api/v1/my-department-work").json()
+    assert late.code not in str(other)
+    for person in (world.staff, world.quality_officer, world.auditor, world.admin):
+        refused = world.api(person).get("/api/v1/my-department-work")
+        assert refused.status_code == 403, person
+    documented = world.api(world.manager).get("/api/v1/openapi.json").json()["paths"]
+    assert "get" in documented["/api/v1/my-department-work"]

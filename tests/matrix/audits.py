@@ -159,6 +159,7 @@ CASES = [
     Case("POST", "/api/v1/audit-programmes", QUALITY, _new_programme),
     Case("GET", "/api/v1/audit-programmes/{year}", READERS, _programme),
     Case("PATCH", "/api/v1/audit-programmes/{year}", QUALITY, _programme),
+    Case("GET", "/api/v1/audit-programmes/{year}/not-covered", READERS, _programme),
     # API: audits
     Case("GET", "/api/v1/audits", READERS),
     Case("GET", "/api/v1/audits.csv", READERS),

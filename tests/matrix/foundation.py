@@ -97,6 +97,7 @@ CASES = [
     Case("DELETE", "/api/v1/tokens/{token_id}", frozenset({"admin"}), _own_token),
     Case("GET", "/api/v1/trail", frozenset({"admin", "quality_officer", "auditor"}), _trail),
     Case("GET", "/api/v1/my-work", EVERYONE),
+    Case("GET", "/api/v1/my-department-work", frozenset({"manager"})),
     # Pages
     Case("GET", "/healthz", EVERYONE, public=True),
     Case("GET", "/login", EVERYONE, public=True),

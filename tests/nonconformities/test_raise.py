@@ -107,7 +107,7 @@ def test_an_audit_item_raises_one_through_the_service_and_is_found_back(world):
     detail = world.api(world.staff).get(f"/api/v1/nonconformities/{listed.json()[0]['id']}")
     assert detail.json()["checklist_item_id"] == 345 and detail.json()["audit_id"] == 12
     page = world.browser(world.staff).get(f"/nonconformities/{listed.json()[0]['id']}").text
-    assert 'href="/audits/12"' in page and 'href="/audits/12#item-345"' in page
+    assert 'href="/audits/12"' in page and 'href="/audits/12/checklist#item-345"' in page
 
 
 def test_one_nonconformity_per_checklist_item(world):
