@@ -53,14 +53,19 @@ class Action:
     # Said when the record is in a state it does not start from (%(code)s, %(status)s).
     refused: str
     refused_from: Mapping[Any, str] = field(default_factory=dict)
-    # The field a refusal of the state names.
-    field: str = "status"
+    # The field a refusal of the state names (None: none).
+    field: str | None = "status"
     guards: tuple[Guard, ...] = ()
     # The instant and the person it stamps on the record.
     stamp_at: str | None = None
     stamp_by: str | None = None
     # Fields the trail compares besides the machine's.
     track: tuple[str, ...] = ()
+    # The parameters of a refusal of the state, from (record, its status's label, the label
+    # of the state it leads to when that is one); None: the record's code and its status.
+    params: Callable[[Any, _Label, _Label | None], Mapping[str, Any]] | None = None
+    # The error a refusal of the state is.
+    error: type[QMSError] = Conflict
 
     def __post_init__(self) -> None:
         # The ALLOWED table stays the one truth about moves: an action declares none else.
@@ -80,11 +85,15 @@ class Action:
     def _conflict(self, session, user, record, subject) -> QMSError | None:
         current = self.machine.status(record.status)
         if current not in self.moves:
-            return Conflict(
-                self.refused_from.get(current, self.refused),
-                field=self.field,
-                code=record.code,
-                status=self.machine.label(current),
+            status = self.machine.label(current)
+            if self.params is None:
+                params = {"code": record.code, "status": status}
+            else:
+                targets = set(self.moves.values())
+                target = self.machine.label(targets.pop()) if len(targets) == 1 else None
+                params = self.params(record, status, target)
+            return self.error(
+                self.refused_from.get(current, self.refused), field=self.field, **params
             )
         for guard in self.guards:
             refused = guard(session, user, record, subject)
