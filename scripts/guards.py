@@ -51,6 +51,7 @@ UPLOADS = "tests/reliability/test_uploads.py"
 SIGNATURES = "tests/reliability/test_signatures.py"
 VERIFY = "tests/reports/test_verify.py"
 NC_MOVES = "tests/nonconformities/test_transitions.py::test_each_move_from_each_state"
+DOC_MOVES = "tests/documents/test_transitions.py"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -116,6 +117,8 @@ GUARDS: list[Guard] = [
         (
             f"{MATRIX}[POST /api/v1/nonconformities/{{nonconformity_id}}/cancel]",
             f"{MATRIX}[POST /nonconformities/{{nonconformity_id}}/investigate]",
+            f"{MATRIX}[POST /api/v1/revisions/{{revision_id}}/publish]",
+            f"{MATRIX}[POST /documents/{{document_id}}/obsolete]",
         ),
     ),
     Guard(
@@ -126,6 +129,8 @@ GUARDS: list[Guard] = [
         (
             f"{NC_MOVES}[investigate-from-closed]",
             f"{NC_MOVES}[cancel-from-cancelled]",
+            f"{DOC_MOVES}::test_refused_transition[submit-in_review]",
+            f"{DOC_MOVES}::test_an_obsolete_document_cannot_be_made_obsolete_again",
         ),
     ),
     Guard(
@@ -136,6 +141,7 @@ GUARDS: list[Guard] = [
         (
             "tests/nonconformities/test_duties.py::test_a_quality_officer_who_owns_an_action_cannot_verify_it",
             "tests/nonconformities/test_transitions.py::test_closing_without_an_effective_check_says_so",
+            f"{DOC_MOVES}::test_only_one_open_revision_at_a_time",
         ),
     ),
     Guard(
@@ -146,6 +152,7 @@ GUARDS: list[Guard] = [
         (
             "tests/nonconformities/test_transitions.py::test_a_stale_version_is_refused",
             "tests/nonconformities/test_transitions.py::test_a_stale_action_version_is_refused",
+            f"{DOC_MOVES}::test_a_stale_version_is_refused[submit]",
         ),
     ),
     # --- forms and requests ---------------------------------------------------------------
@@ -390,11 +397,17 @@ GUARDS: list[Guard] = [
     ),
     Guard(
         "a signed (published) revision cannot be edited",
-        "qms/documents/service.py",
-        "    if revision.status != RevisionStatus.draft.value:\n        raise Conflict(\n"
-        '            "Only a draft can be edited;',
-        '    if False:\n        raise Conflict(\n            "Only a draft can be edited;',
+        "qms/documents/states.py",
+        '    _STAYS(RevisionStatus.draft),\n    "revision.edit",',
+        '    _STAYS(*RevisionStatus),\n    "revision.edit",',
         ("tests/documents/test_publish.py::test_effective_content_cannot_be_edited",),
+    ),
+    Guard(
+        "one revision on its way per document",
+        "qms/documents/states.py",
+        "    if pending is not None:\n        return Conflict(",
+        "    if False:\n        return Conflict(",
+        (f"{DOC_MOVES}::test_only_one_open_revision_at_a_time",),
     ),
     Guard(
         "signed content that no longer matches its hash is not served",

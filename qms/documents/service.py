@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -32,16 +32,29 @@ from qms.documents.models import (
 )
 from qms.documents.permissions import may_approve_documents
 from qms.documents.states import (
+    ACKNOWLEDGE,
+    APPROVE,
+    ATTACH_FILE,
+    DISTRIBUTE,
+    EDIT,
+    ISSUE,
+    OBSOLETE,
     OPEN,
-    REVISION_STATUS_LABELS,
+    OPEN_DRAFT,
+    PERIODIC_REVIEW,
+    PUBLISH,
+    REISSUE,
+    RETURN,
+    REVIEW,
+    SUBMIT,
+    SUPERSEDE,
+    UPDATE,
+    WITHDRAW,
     DocumentStatus,
     Kind,
     RevisionStatus,
-    document_transition,
-    ensure_allowed,
-    transition,
 )
-from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_length, check_version
+from qms.errors import Conflict, Invalid, NotFound, Problems, check_length, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
@@ -64,6 +77,12 @@ ALL = "all"
 
 # The kinds of file a revision may carry (read from the bytes by qms.files).
 FILE_KINDS = ("pdf", "docx", "xlsx", "odt")
+
+
+def _as(action, by):
+    """The action as `by` does it; without a person (an import, the command line) no
+    permission is asked."""
+    return action if by is not None else replace(action, permission=None)
 
 
 def add_months(day: date, months: int) -> date:
@@ -459,11 +478,10 @@ def update_document(
     version: int | None,
     **fields,
 ) -> ControlledDocument:
-    if by is not None:
-        require(by, "document.update", document)
-    check_version(document, version)
-    if document.status == DocumentStatus.obsolete.value:
-        raise Conflict("An obsolete document cannot be changed.")
+    update = _as(UPDATE, by)
+    update.require(session=session, user=by, record=document, version=version)
+    if version is None:
+        check_version(document, version)  # refused: it must be sent
     before = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
     if "title" in fields and fields["title"] is not None:
         title = fields["title"].strip()
@@ -495,30 +513,12 @@ def update_document(
     changes = trail.changes_of(document, before, DOCUMENT_FIELDS)
     if not changes:
         return document
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="updated",
-        record_type="document",
-        record_id=document.id,
-        changes=changes,
-    )
+    update.apply(session=session, record=document, by=by, also=changes)
     _reindex(session, document)
     return document
 
 
 # --- revisions --------------------------------------------------------------------------
-
-
-def _not_obsolete(document: ControlledDocument) -> None:
-    if document.status == DocumentStatus.obsolete.value:
-        raise Conflict(
-            "Document %(code)s is obsolete; it takes no new revision.", code=document.code
-        )
 
 
 def create_revision(
@@ -532,17 +532,7 @@ def create_revision(
     source_sha256: str | None = None,
 ) -> Revision:
     """A new draft; without content it starts from the latest revision's text and file."""
-    if by is not None:
-        require(by, "revision.create", document)
-    _not_obsolete(document)
-    pending = open_revision(session=session, document=document)
-    if pending is not None:
-        raise Conflict(
-            "Revision %(label)s of %(code)s is still %(status)s; finish it before opening another.",
-            label=pending.label,
-            code=document.code,
-            status=Label(pending.status, REVISION_STATUS_LABELS[pending.status]),
-        )
+    _as(OPEN_DRAFT, by).require(session=session, user=by, record=document)
     latest = session.exec(
         select(Revision)
         .where(Revision.document_id == document.id)
@@ -589,15 +579,6 @@ def _text_hash(value: str) -> str:
     return hashlib.sha256((value or "").encode("utf-8")).hexdigest()
 
 
-def _only_draft(revision: Revision) -> None:
-    if revision.status != RevisionStatus.draft.value:
-        raise Conflict(
-            "Only a draft can be edited; revision %(label)s is %(status)s.",
-            label=revision.label,
-            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
-        )
-
-
 def update_revision(
     *,
     session: Session,
@@ -609,10 +590,10 @@ def update_revision(
     remove_file: bool = False,
     source_sha256: str | None = None,
 ) -> Revision:
-    if by is not None:
-        require(by, "revision.edit", revision)
-    check_version(revision, version)
-    _only_draft(revision)
+    edit = _as(EDIT, by)
+    edit.require(session=session, user=by, record=revision, version=version)
+    if version is None:
+        check_version(revision, version)  # refused: it must be sent
     changes = {}
     problems = Problems()
     if content_md is not None:
@@ -640,18 +621,7 @@ def update_revision(
         revision.source_sha256 = source_sha256
     if not changes:
         return revision
-    revision.version += 1
-    revision.updated_at = utcnow()
-    session.add(revision)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="revision_edited",
-        record_type="revision",
-        record_id=revision.id,
-        changes=changes,
-    )
+    edit.apply(session=session, record=revision, by=by, also=changes)
     return revision
 
 
@@ -660,16 +630,15 @@ def attach_file(
     session: Session,
     by: User,
     revision: Revision,
-    data: bytes | BinaryIO,
+    data: bytes | BinaryIO | None,
     filename: str,
     files_dir: Path,
     max_bytes: int,
     version: int | None = None,
 ) -> Revision:
-    require(by, "revision.edit", revision)
-    if version is not None:
-        check_version(revision, version)
-    _only_draft(revision)
+    ATTACH_FILE.require(session=session, user=by, record=revision, version=version)
+    if data is None:
+        raise Invalid("Choose a file to attach.", field="file")
     stored = files.keep(
         session,
         files_dir=files_dir,
@@ -685,18 +654,7 @@ def attach_file(
     }
     revision.file_sha256, revision.file_name = stored.sha256, stored.name
     revision.file_type, revision.file_size = stored.kind, stored.size
-    revision.version += 1
-    revision.updated_at = utcnow()
-    session.add(revision)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="file_attached",
-        record_type="revision",
-        record_id=revision.id,
-        changes=changes,
-    )
+    ATTACH_FILE.apply(session=session, record=revision, by=by, also=changes)
     return revision
 
 
@@ -731,11 +689,6 @@ def revision_file(*, session: Session, by: User, revision: Revision, files_dir: 
     return files.read_checked(files_dir=files_dir, sha256=revision.file_sha256, refuse=Conflict)
 
 
-def _check_version_if_given(record, version: int | None) -> None:
-    if version is not None:
-        check_version(record, version)
-
-
 def submit(
     *,
     session: Session,
@@ -746,10 +699,7 @@ def submit(
     version: int | None = None,
 ) -> Revision:
     """Send a draft for review, naming its reviewer and approver (never the author)."""
-    require(by, "revision.submit", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.in_review)
-    _not_obsolete(revision.document)
+    SUBMIT.require(session=session, user=by, record=revision, version=version)
     if not revision.content_md.strip() and not revision.file_sha256:
         raise Invalid(
             "Write the content or attach a file before sending it for review.", field="content_md"
@@ -773,13 +723,11 @@ def submit(
     revision.submitted_at = utcnow()
     revision.content_hash = content.content_hash(revision.content_md, revision.file_sha256)
     revision.return_comment = ""
-    transition(
+    SUBMIT.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.in_review,
+        record=revision,
         by=by,
-        action="submitted",
-        changes={
+        also={
             "author_id": [None, author_id],
             "reviewer_id": [None, reviewer.id],
             "approver_id": [None, approver.id],
@@ -792,8 +740,6 @@ def submit(
 def _sign(
     *, session: Session, by: User, revision: Revision, password: str, meaning: str, comment: str
 ) -> Signature:
-    if by.id == revision.author_id:
-        raise Conflict("The author of a revision cannot sign it as %(meaning)s.", meaning=meaning)
     check_integrity(session=session, revision=revision)
     return trail.sign(
         session=session,
@@ -817,9 +763,7 @@ def review(
     version: int | None = None,
 ) -> Revision:
     """The reviewer's electronic signature (Người xem xét)."""
-    require(by, "revision.review", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.reviewed)
+    REVIEW.require(session=session, user=by, record=revision, version=version)
     signature = _sign(
         session=session,
         by=by,
@@ -830,13 +774,11 @@ def review(
     )
     revision.review_signature_id = signature.id
     revision.reviewed_at = signature.at
-    transition(
+    REVIEW.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.reviewed,
+        record=revision,
         by=by,
-        action="reviewed",
-        changes={"signature_id": [None, signature.id]},
+        also={"signature_id": [None, signature.id]},
         reason=signature.comment,
     )
     return revision
@@ -852,11 +794,7 @@ def approve(
     version: int | None = None,
 ) -> Revision:
     """The approver's electronic signature (Người phê duyệt)."""
-    require(by, "revision.approve", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.approved)
-    if by.id == revision.reviewer_id:
-        raise Conflict("The reviewer of a revision cannot also approve it.")
+    APPROVE.require(session=session, user=by, record=revision, version=version)
     signature = _sign(
         session=session,
         by=by,
@@ -867,13 +805,11 @@ def approve(
     )
     revision.approval_signature_id = signature.id
     revision.approved_at = signature.at
-    transition(
+    APPROVE.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.approved,
+        record=revision,
         by=by,
-        action="approved",
-        changes={"signature_id": [None, signature.id]},
+        also={"signature_id": [None, signature.id]},
         reason=signature.comment,
     )
     return revision
@@ -888,9 +824,7 @@ def return_to_draft(
     version: int | None = None,
 ) -> Revision:
     """Back to its author with a comment; signatures given so far become void."""
-    require(by, "revision.return", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.draft)
+    RETURN.require(session=session, user=by, record=revision, version=version)
     comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what must change before the revision comes back.", field="comment")
@@ -905,14 +839,7 @@ def return_to_draft(
     revision.reviewed_at = None
     revision.content_hash = None
     revision.return_comment = comment
-    transition(
-        session=session,
-        revision=revision,
-        to=RevisionStatus.draft,
-        by=by,
-        action="returned",
-        reason=comment,
-    )
+    RETURN.apply(session=session, record=revision, by=by, reason=comment)
     return revision
 
 
@@ -931,11 +858,8 @@ def publish(
     its watermark."""
     from qms.documents import copies
 
-    require(by, "revision.publish", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.effective)
+    PUBLISH.require(session=session, user=by, record=revision, version=version)
     document = revision.document
-    _not_obsolete(document)
     effective_on = effective_on or today
     if effective_on > today:
         raise Invalid("The effective date cannot be in the future.", field="effective_on")
@@ -951,44 +875,34 @@ def publish(
                 date=previous.effective_on.isoformat(),
             )
         previous.superseded_on = effective_on
-        transition(
+        SUPERSEDE.apply(
             session=session,
-            revision=previous,
-            to=RevisionStatus.superseded,
+            record=previous,
             by=by,
-            action="superseded",
-            changes={"superseded_by": [None, revision.id]},
+            also={"superseded_by": [None, revision.id]},
         )
     revision.effective_on = effective_on
-    revision.published_at = utcnow()
-    revision.published_by_id = by.id
-    transition(
+    PUBLISH.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.effective,
+        record=revision,
         by=by,
-        action="published",
-        changes={
+        also={
             "effective_on": [None, effective_on],
             "content_hash": [None, revision.content_hash],
         },
     )
+    if document.status == DocumentStatus.draft.value:
+        ISSUE.apply(session=session, record=document, by=by)
     before_review = document.next_review_on
-    document_transition(session=session, document=document, to=DocumentStatus.effective, by=by)
-    document.next_review_on = add_months(effective_on, document.review_interval_months)
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
+    next_review_on = add_months(effective_on, document.review_interval_months)
+    REISSUE.apply(
         session=session,
-        actor=by,
-        action="revision_published",
-        record_type="document",
-        record_id=document.id,
-        changes={
+        record=document,
+        by=by,
+        changes={"next_review_on": next_review_on},
+        also={
             "effective_revision": [previous.label if previous else None, revision.label],
-            "next_review_on": [before_review, document.next_review_on],
+            "next_review_on": [before_review, next_review_on],
         },
     )
     _reindex(session, document)
@@ -1004,8 +918,7 @@ def publish(
 def distribute(
     *, session: Session, by: User, document: ControlledDocument, department_ids
 ) -> ControlledDocument:
-    require(by, "document.distribute", document)
-    _not_obsolete(document)
+    DISTRIBUTE.require(session=session, user=by, record=document)
     wanted = sorted({int(i) for i in department_ids})
     if wanted:
         known = set(session.exec(select(Department.id).where(col(Department.id).in_(wanted))).all())
@@ -1017,29 +930,22 @@ def distribute(
     keep = [row for row in document.distribution_rows if row.department_id in wanted]
     added = [DocumentDistribution(department_id=i) for i in wanted if i not in before]
     document.distribution_rows = keep + added
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="distributed",
-        record_type="document",
-        record_id=document.id,
-        changes={"distributed_to": [before, wanted]},
+    DISTRIBUTE.apply(
+        session=session, record=document, by=by, also={"distributed_to": [before, wanted]}
     )
     return document
 
 
-def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledgement:
-    """'Read and understood' (Đã đọc và hiểu), once per person and effective revision."""
-    require(by, "revision.acknowledge", revision)
-    if revision.status != RevisionStatus.effective.value:
-        raise Conflict(
-            "Only the effective revision is acknowledged; revision %(label)s is %(status)s.",
-            label=revision.label,
-            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
+def acknowledge(
+    *, session: Session, by: User, revision: Revision, confirmed: bool = True
+) -> Acknowledgement:
+    """'Read and understood' (Đã đọc và hiểu), once per person and effective revision;
+    `confirmed`: the person ticked that they did (the page asks, after the text)."""
+    ACKNOWLEDGE.require(session=session, user=by, record=revision)
+    if not confirmed:
+        raise Invalid(
+            "Tick the box to confirm that you have read and understood this issue.",
+            field="confirm",
         )
     check_integrity(session=session, revision=revision)
     existing = session.exec(
@@ -1055,7 +961,7 @@ def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledg
     trail.record(
         session=session,
         actor=by,
-        action="acknowledged",
+        action=ACKNOWLEDGE.name,
         record_type="revision",
         record_id=revision.id,
         changes={"acknowledgement_id": [None, row.id]},
@@ -1161,9 +1067,7 @@ def record_periodic_review(
     *, session: Session, by: User, document: ControlledDocument, comment: str, today: date
 ) -> PeriodicReview:
     """'Reviewed, no change': the document stays as it is until its next review date."""
-    require(by, "document.periodic_review", document)
-    if document.status != DocumentStatus.effective.value:
-        raise Conflict("Only an effective document has a periodic review.")
+    PERIODIC_REVIEW.require(session=session, user=by, record=document)
     comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what the review found.", field="comment")
@@ -1179,18 +1083,12 @@ def record_periodic_review(
         next_review_on=add_months(today, document.review_interval_months),
     )
     session.add(row)
-    document.next_review_on = row.next_review_on
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
+    PERIODIC_REVIEW.apply(
         session=session,
-        actor=by,
-        action="periodic_review",
-        record_type="document",
-        record_id=document.id,
-        changes={"next_review_on": [previous, row.next_review_on]},
+        record=document,
+        by=by,
+        changes={"next_review_on": row.next_review_on},
+        also={"next_review_on": [previous, row.next_review_on]},
         reason=comment,
     )
     return row
@@ -1220,32 +1118,24 @@ def make_obsolete(
     copy of the one in force is kept again with its watermark)."""
     from qms.documents import copies
 
-    require(by, "document.obsolete", document)
-    _check_version_if_given(document, version)
+    OBSOLETE.require(session=session, user=by, record=document, version=version)
     reason = check_length((reason or "").strip(), field="reason", limit=LIMITS["reason"])
     if not reason:
         raise Invalid("Say why the document is withdrawn.", field="reason")
-    document_transition(
-        session=session, document=document, to=DocumentStatus.obsolete, by=by, reason=reason
+    OBSOLETE.apply(
+        session=session,
+        record=document,
+        by=by,
+        changes={"obsolete_on": today, "obsolete_reason": reason, "next_review_on": None},
+        reason=reason,
     )
-    withdrawn = []
-    for revision in revisions_of(session=session, document=document):
-        status = RevisionStatus(revision.status)
-        if status == RevisionStatus.effective or status in OPEN:
-            transition(
-                session=session,
-                revision=revision,
-                to=RevisionStatus.obsolete,
-                by=by,
-                action="withdrawn",
-                reason=reason,
-            )
-            withdrawn.append(revision)
-    document.obsolete_on = today
-    document.obsolete_reason = reason
-    document.next_review_on = None
-    session.add(document)
-    session.flush()
+    withdrawn = [
+        revision
+        for revision in revisions_of(session=session, document=document)
+        if RevisionStatus(revision.status) in WITHDRAW.sources
+    ]
+    for revision in withdrawn:
+        WITHDRAW.apply(session=session, record=revision, by=by, reason=reason)
     for revision in withdrawn:
         copies.rekeep_if_kept(session=session, by=by, revision=revision, settings=settings)
     return document
@@ -1607,6 +1497,8 @@ def evidence(*, session: Session, start: date, end: date, today: date):
                 )
             )
     return found
+
+
 # --- a manager's home: the department's open work (issue 19.10) ---------------------------
 
 # Revisions on their way to taking effect: waiting for a review, an approval, publication.
