@@ -1212,7 +1212,8 @@ def first_waiting_for(
     query = _waiting_query(user, status)
     if query is None:
         return Slice([], 0)
-    since = _signing_since(status)
+    # What waits for no signature (publication, a returned draft): since it was sent.
+    since = func.coalesce(_waiting_since_column(), col(Revision.submitted_at))
     return first_rows(
         session,
         query,
@@ -1222,11 +1223,38 @@ def first_waiting_for(
     )
 
 
-def _signing_since(status: RevisionStatus):
-    """Since when a revision at `status` has waited (its signature is due some days after)."""
-    if status == RevisionStatus.reviewed:
-        return func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at))
-    return col(Revision.submitted_at)
+# Since when a revision has waited for the signature it waits for, by its status: the first
+# of these moments it has (a review since it was sent; an approval since it was reviewed, or
+# sent). At any other status it waits for no signature. Read by `waiting_since` for one
+# revision and by `_waiting_since_column` in queries.
+SIGNATURE_WAITS_SINCE = {
+    RevisionStatus.in_review: ("submitted_at",),
+    RevisionStatus.reviewed: ("reviewed_at", "submitted_at"),
+}
+
+
+def waiting_since(revision: Revision) -> datetime | None:
+    for name in SIGNATURE_WAITS_SINCE.get(RevisionStatus(revision.status), ()):
+        moment = getattr(revision, name)
+        if moment is not None:
+            return moment
+    return None
+
+
+def _waiting_since_column():
+    """`waiting_since` as a column (NULL: waiting for no signature)."""
+
+    def first_of(names):
+        columns = [col(getattr(Revision, name)) for name in names]
+        return columns[0] if len(columns) == 1 else func.coalesce(*columns)
+
+    return case(
+        *[
+            (Revision.status == status.value, first_of(names))
+            for status, names in SIGNATURE_WAITS_SINCE.items()
+        ],
+        else_=None,
+    )
 
 
 def _start_of(day: date) -> datetime:
@@ -1234,14 +1262,9 @@ def _start_of(day: date) -> datetime:
 
 
 def signing_due_on(revision: Revision) -> date | None:
-    """The day a review or an approval is due (what the reminders count from)."""
-    if revision.status == RevisionStatus.reviewed.value:
-        since = revision.reviewed_at or revision.submitted_at
-    elif revision.status == RevisionStatus.in_review.value:
-        since = revision.submitted_at
-    else:
-        return None
-    return since.date() + timedelta(days=SIGN_WITHIN_DAYS) if since else None
+    """The office day a review or an approval is due (what the reminders count from)."""
+    since = waiting_since(revision)
+    return _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS) if since else None
 
 
 def acknowledge_due_on(revision: Revision) -> date | None:
@@ -1374,19 +1397,14 @@ def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
     """Revisions waiting for a review or an approval: (revision, signer id, due date)."""
     waiting = []
     rows = session.exec(
-        select(Revision).where(
-            col(Revision.status).in_(
-                [RevisionStatus.in_review.value, RevisionStatus.reviewed.value]
-            )
-        )
+        select(Revision).where(col(Revision.status).in_([s.value for s in SIGNATURE_WAITS_SINCE]))
     ).all()
     for revision in rows:
-        if revision.status == RevisionStatus.in_review.value:
-            signer, since = revision.reviewer_id, revision.submitted_at
-        else:
-            signer, since = revision.approver_id, revision.reviewed_at or revision.submitted_at
-        if signer is not None and since is not None:
-            waiting.append((revision, signer, _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS)))
+        reviewing = revision.status == RevisionStatus.in_review.value
+        signer = revision.reviewer_id if reviewing else revision.approver_id
+        due_on = signing_due_on(revision)
+        if signer is not None and due_on is not None:
+            waiting.append((revision, signer, due_on))
     return waiting
 
 
@@ -1511,14 +1529,7 @@ def department_revisions_waiting(
     """(revision, document) rows of the department's documents' revisions waiting for a
     signature or for publication, those waiting longest for a signature first (a review or
     approval is due SIGN_WITHIN_DAYS after it was asked for: past that, overdue)."""
-    since = case(
-        (
-            Revision.status == RevisionStatus.reviewed.value,
-            func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at)),
-        ),
-        (Revision.status == RevisionStatus.in_review.value, col(Revision.submitted_at)),
-        else_=None,
-    )
+    since = _waiting_since_column()
     query = (
         select(Revision, ControlledDocument)
         .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))
