@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from qms import files
 from qms.auth.models import Department, Role, User, UserRole
-from qms.auth.permissions import require
+from qms.auth.permissions import can, require
 from qms.db import utcnow
 from qms.documents import content, search
 from qms.documents.models import (
@@ -107,6 +107,19 @@ def get_revision(*, session: Session, revision_id: int) -> Revision:
     if revision is None:
         raise NotFound("Revision %(id)s does not exist.", id=revision_id)
     return revision
+
+
+def read_document(
+    *, session: Session, by: User, document: ControlledDocument
+) -> ControlledDocument:
+    """A document as the person may read it (its revisions: `read_revision`, `readable`)."""
+    require(by, "document.read", document)
+    return document
+
+
+def readable(*, by: User, revisions: list[Revision]) -> list[Revision]:
+    """The revisions the person may open: a draft is listed to those working on it."""
+    return [r for r in revisions if can(by, "revision.read", r)]
 
 
 def _of_document(query):
@@ -291,6 +304,7 @@ def _register_query(
 def list_documents(
     *,
     session: Session,
+    by: User,
     status: str | None = None,
     department_id: int | None = None,
     kind: str | None = None,
@@ -299,6 +313,7 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> RegisterPage:
+    require(by, "document.list")
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     query = _register_query(
@@ -351,8 +366,13 @@ def _ranked_page(session: Session, query, rank, *, limit: int, offset: int) -> R
     )
 
 
-def all_documents(*, session: Session, **filters) -> list[ControlledDocument]:
-    """Every document matching the filters (the export), in code order."""
+def all_documents(
+    *, session: Session, by: User | None = None, **filters
+) -> list[ControlledDocument]:
+    """Every document matching the filters (the export), in code order; `by` None: for
+    another domain's own use (the documents a nonconformity may name)."""
+    if by is not None:
+        require(by, "document.list")
     query = _register_query(session, **filters)
     return list(session.exec(query.order_by(col(ControlledDocument.code))).all())
 
@@ -630,15 +650,13 @@ def attach_file(
     session: Session,
     by: User,
     revision: Revision,
-    data: bytes | BinaryIO | None,
+    data: bytes | BinaryIO,
     filename: str,
     files_dir: Path,
     max_bytes: int,
     version: int | None = None,
 ) -> Revision:
     ATTACH_FILE.require(session=session, user=by, record=revision, version=version)
-    if data is None:
-        raise Invalid("Choose a file to attach.", field="file")
     stored = files.keep(
         session,
         files_dir=files_dir,
@@ -941,12 +959,13 @@ def acknowledge(
 ) -> Acknowledgement:
     """'Read and understood' (Đã đọc và hiểu), once per person and effective revision;
     `confirmed`: the person ticked that they did (the page asks, after the text)."""
-    ACKNOWLEDGE.require(session=session, user=by, record=revision)
+    require(by, ACKNOWLEDGE.permission, revision)
     if not confirmed:
         raise Invalid(
             "Tick the box to confirm that you have read and understood this issue.",
             field="confirm",
         )
+    ACKNOWLEDGE.require(session=session, user=by, record=revision)
     check_integrity(session=session, revision=revision)
     existing = session.exec(
         select(Acknowledgement).where(
@@ -995,9 +1014,14 @@ class Readers:
     pending: list[Reader]
 
 
-def readers(*, session: Session, by: User, document: ControlledDocument) -> Readers:
+def readers(
+    *, session: Session, by: User, document: ControlledDocument, quietly: bool = False
+) -> Readers | None:
     """Who in the departments it is distributed to has, and has not, acknowledged the
-    effective revision."""
+    effective revision; `quietly`: None, not a refusal, for one who may not see it (the
+    document's page shows it only to those who may)."""
+    if quietly and not can(by, "document.readers", document):
+        return None
     require(by, "document.readers", document)
     revision = effective_revision(session=session, document=document)
     if revision is None or not document.distributed_to:
@@ -1040,6 +1064,7 @@ def _to_read_query(user: User):
 def to_read(*, session: Session, user: User) -> list[Revision]:
     """Effective revisions distributed to the person's department that they have not
     acknowledged yet."""
+    require(user, "document.read")
     if user.department_id is None:
         return []
     query = _to_read_query(user).order_by(col(ControlledDocument.code))
@@ -1144,8 +1169,11 @@ def make_obsolete(
 # --- history ----------------------------------------------------------------------------
 
 
-def trail_of(*, session: Session, document: ControlledDocument):
-    """The trail events of the document and of all its revisions, in order."""
+def trail_of(*, session: Session, by: User, document: ControlledDocument):
+    """The trail events of the document and of all its revisions, in order; none for one
+    who may not read the trail."""
+    if not can(by, "trail.read"):
+        return []
     events = list(trail.events_for(session=session, record_type="document", record_id=document.id))
     for revision in revisions_of(session=session, document=document):
         events.extend(
@@ -1193,6 +1221,33 @@ def _waiting_query(user: User, status: RevisionStatus):
     if status == RevisionStatus.draft:
         return query.where(Revision.author_id == user.id, Revision.return_comment != "")
     return None
+
+
+@dataclass
+class ToSign:
+    to_review: list[Revision]
+    to_approve: list[Revision]
+    to_publish: list[Revision]
+    returned: list[Revision]
+    reviews_due: list[ControlledDocument]
+
+
+def to_sign(*, session: Session, by: User, before: date) -> ToSign:
+    """What waits for the person's signature or hand, and the periodic reviews they owe
+    before `before`."""
+    require(by, "document.read")
+    return ToSign(
+        *(
+            waiting_for(session=session, user=by, status=status)
+            for status in (
+                RevisionStatus.in_review,
+                RevisionStatus.reviewed,
+                RevisionStatus.approved,
+                RevisionStatus.draft,
+            )
+        ),
+        reviews_due=reviews_due(session=session, user=by, before=before),
+    )
 
 
 def waiting_for(*, session: Session, user: User, status: RevisionStatus) -> list[Revision]:

@@ -317,7 +317,7 @@ REVISION_FORMS = {
     "acknowledge": ACKNOWLEDGE,
 }
 DOCUMENT_FORMS = {
-    "update": UPDATE,
+    "change_entry": UPDATE,
     "open_draft": OPEN_DRAFT,
     "distribute": DISTRIBUTE,
     "periodic_review": PERIODIC_REVIEW,
