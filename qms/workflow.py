@@ -83,8 +83,8 @@ class Action:
     # None: the machine's `refused_move`, naming `target`.
     refused: str | None
     refused_from: Mapping[Any, str] = field(default_factory=dict)
-    # The field a refusal of the state names.
-    field: str = "status"
+    # The field a refusal of the state names (None: none).
+    field: str | None = "status"
     guards: tuple[Guard, ...] = ()
     # The instant and the person it stamps on the record.
     stamp_at: str | None = None
@@ -93,6 +93,11 @@ class Action:
     track: tuple[str, ...] = ()
     # The state a refusal of the state names when `refused` is None (else: its first move's).
     target: Any = None
+    # The parameters of a refusal of the state, from (record, its status's label, the label
+    # of the state it leads to when that is one); None: the record's code and its status.
+    params: Callable[[Any, _Label, _Label | None], Mapping[str, Any]] | None = None
+    # The error a refusal of the state is.
+    error: type[QMSError] = Conflict
 
     def __post_init__(self) -> None:
         # The ALLOWED table stays the one truth about moves: an action declares none else.
@@ -115,11 +120,15 @@ class Action:
             if self.refused is None:
                 target = self.target if self.target is not None else next(iter(self.moves.values()))
                 return self.machine.move_refusal(current, target)
-            return Conflict(
-                self.refused_from.get(current, self.refused),
-                field=self.field,
-                code=record.code,
-                status=self.machine.label(current),
+            status = self.machine.label(current)
+            if self.params is None:
+                params = {"code": record.code, "status": status}
+            else:
+                targets = set(self.moves.values())
+                target = self.machine.label(targets.pop()) if len(targets) == 1 else None
+                params = self.params(record, status, target)
+            return self.error(
+                self.refused_from.get(current, self.refused), field=self.field, **params
             )
         for guard in self.guards:
             refused = guard(session, user, record, subject)

@@ -52,6 +52,7 @@ SIGNATURES = "tests/reliability/test_signatures.py"
 VERIFY = "tests/reports/test_verify.py"
 NC_MOVES = "tests/nonconformities/test_transitions.py::test_each_move_from_each_state"
 RISK_MOVES = "tests/risks/test_transitions.py::test_each_verb_in_each_state"
+DOC_MOVES = "tests/documents/test_transitions.py"
 
 GUARDS: list[Guard] = [
     # --- permissions ----------------------------------------------------------------------
@@ -117,6 +118,8 @@ GUARDS: list[Guard] = [
         (
             f"{MATRIX}[POST /api/v1/nonconformities/{{nonconformity_id}}/cancel]",
             f"{MATRIX}[POST /nonconformities/{{nonconformity_id}}/investigate]",
+            f"{MATRIX}[POST /api/v1/revisions/{{revision_id}}/publish]",
+            f"{MATRIX}[POST /documents/{{document_id}}/obsolete]",
         ),
     ),
     Guard(
@@ -129,6 +132,8 @@ GUARDS: list[Guard] = [
             f"{NC_MOVES}[cancel-from-cancelled]",
             f"{RISK_MOVES}[assess-closed]",
             f"{RISK_MOVES}[complete-monitored]",
+            f"{DOC_MOVES}::test_refused_transition[submit-in_review]",
+            f"{DOC_MOVES}::test_an_obsolete_document_cannot_be_made_obsolete_again",
         ),
     ),
     Guard(
@@ -139,6 +144,7 @@ GUARDS: list[Guard] = [
         (
             "tests/nonconformities/test_duties.py::test_a_quality_officer_who_owns_an_action_cannot_verify_it",
             "tests/nonconformities/test_transitions.py::test_closing_without_an_effective_check_says_so",
+            f"{DOC_MOVES}::test_only_one_open_revision_at_a_time",
         ),
     ),
     Guard(
@@ -151,6 +157,7 @@ GUARDS: list[Guard] = [
             "tests/nonconformities/test_transitions.py::test_a_stale_action_version_is_refused",
             "tests/reviews/test_flow.py::test_only_the_chair_holds_and_a_stale_version_is_refused",
             "tests/objectives/test_rules.py::test_the_owners_department_manager_edits_a_draft_with_its_version",
+            f"{DOC_MOVES}::test_a_stale_version_is_refused[submit]",
         ),
     ),
     Guard(
@@ -468,11 +475,17 @@ GUARDS: list[Guard] = [
     ),
     Guard(
         "a signed (published) revision cannot be edited",
-        "qms/documents/service.py",
-        "    if revision.status != RevisionStatus.draft.value:\n        raise Conflict(\n"
-        '            "Only a draft can be edited;',
-        '    if False:\n        raise Conflict(\n            "Only a draft can be edited;',
+        "qms/documents/states.py",
+        '    _STAYS(RevisionStatus.draft),\n    "revision.edit",',
+        '    _STAYS(*RevisionStatus),\n    "revision.edit",',
         ("tests/documents/test_publish.py::test_effective_content_cannot_be_edited",),
+    ),
+    Guard(
+        "one revision on its way per document",
+        "qms/documents/states.py",
+        "    if pending is not None:\n        return Conflict(",
+        "    if False:\n        return Conflict(",
+        (f"{DOC_MOVES}::test_only_one_open_revision_at_a_time",),
     ),
     Guard(
         "signed content that no longer matches its hash is not served",

@@ -10,9 +10,10 @@ from fastapi.responses import Response as RawResponse
 from sqlmodel import Session
 
 from qms import files
-from qms.auth.permissions import can, require
-from qms.deps import MAX_ID, CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.auth.permissions import require
+from qms.deps import MAX_ID, CurrentUser, SessionDep, SettingsDep
 from qms.documents import copies, service
+from qms.documents.deps import CurrentDocument, CurrentRevision
 from qms.documents.models import (
     AcknowledgementPublic,
     AcknowledgementsPublic,
@@ -37,7 +38,7 @@ from qms.documents.models import (
     SignOffPublic,
     SubmitBody,
 )
-from qms.documents.states import Kind
+from qms.documents.states import ATTACH_FILE, Kind
 from qms.errors import Invalid
 
 router = APIRouter(tags=["documents"])
@@ -132,9 +133,9 @@ def list_documents(
     offset: int = Query(default=0, ge=0, le=MAX_ID),
 ):
     """The register; obsolete documents only with status=obsolete or status=all."""
-    require(user, "document.list")
     page = service.list_documents(
         session=session,
+        by=user,
         status=status,
         department_id=department_id,
         kind=kind.value if kind else None,
@@ -154,9 +155,8 @@ def create_document(body: DocumentCreate, session: SessionDep, user: CurrentUser
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic)
-def get_document(document_id: IdPath, session: SessionDep, user: CurrentUser):
-    require(user, "document.read")
-    document = service.get_document(session=session, document_id=document_id)
+def get_document(document: CurrentDocument, session: SessionDep, user: CurrentUser):
+    service.read_document(session=session, by=user, document=document)
     effective = service.effective_revision(session=session, document=document)
     if effective is not None:
         service.read_revision(session=session, by=user, revision=effective)
@@ -165,9 +165,8 @@ def get_document(document_id: IdPath, session: SessionDep, user: CurrentUser):
 
 @router.patch("/documents/{document_id}", response_model=DocumentPublic)
 def update_document(
-    document_id: IdPath, body: DocumentUpdate, session: SessionDep, user: CurrentUser
+    document: CurrentDocument, body: DocumentUpdate, session: SessionDep, user: CurrentUser
 ):
-    document = service.get_document(session=session, document_id=document_id)
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version")
     service.update_document(session=session, by=user, document=document, version=version, **fields)
@@ -175,22 +174,16 @@ def update_document(
 
 
 @router.get("/documents/{document_id}/revisions", response_model=list[RevisionSummary])
-def list_revisions(document_id: IdPath, session: SessionDep, user: CurrentUser):
-    require(user, "document.read")
-    document = service.get_document(session=session, document_id=document_id)
-    # Only the revisions the caller may open: a draft is listed to those working on it.
-    return [
-        summary(session, r)
-        for r in service.revisions_of(session=session, document=document)
-        if can(user, "revision.read", r)
-    ]
+def list_revisions(document: CurrentDocument, session: SessionDep, user: CurrentUser):
+    service.read_document(session=session, by=user, document=document)
+    revisions = service.revisions_of(session=session, document=document)
+    return [summary(session, r) for r in service.readable(by=user, revisions=revisions)]
 
 
 @router.post("/documents/{document_id}/revisions", status_code=201, response_model=RevisionPublic)
 def create_revision(
-    document_id: IdPath, body: RevisionCreate, session: SessionDep, user: CurrentUser
+    document: CurrentDocument, body: RevisionCreate, session: SessionDep, user: CurrentUser
 ):
-    document = service.get_document(session=session, document_id=document_id)
     revision = service.create_revision(
         session=session,
         by=user,
@@ -202,8 +195,9 @@ def create_revision(
 
 
 @router.put("/documents/{document_id}/distribution", response_model=DocumentPublic)
-def distribute(document_id: IdPath, body: DistributionBody, session: SessionDep, user: CurrentUser):
-    document = service.get_document(session=session, document_id=document_id)
+def distribute(
+    document: CurrentDocument, body: DistributionBody, session: SessionDep, user: CurrentUser
+):
     service.distribute(
         session=session, by=user, document=document, department_ids=body.department_ids
     )
@@ -211,8 +205,7 @@ def distribute(document_id: IdPath, body: DistributionBody, session: SessionDep,
 
 
 @router.get("/documents/{document_id}/acknowledgements", response_model=AcknowledgementsPublic)
-def acknowledgements(document_id: IdPath, session: SessionDep, user: CurrentUser):
-    document = service.get_document(session=session, document_id=document_id)
+def acknowledgements(document: CurrentDocument, session: SessionDep, user: CurrentUser):
     found = service.readers(session=session, by=user, document=document)
 
     def row(reader):
@@ -236,14 +229,13 @@ def acknowledgements(document_id: IdPath, session: SessionDep, user: CurrentUser
     response_model=PeriodicReviewPublic,
 )
 def periodic_review(
-    document_id: IdPath,
+    document: CurrentDocument,
     body: PeriodicReviewBody,
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
 ):
     """Record 'reviewed, no change': the next review date moves on by the interval."""
-    document = service.get_document(session=session, document_id=document_id)
     row = service.record_periodic_review(
         session=session, by=user, document=document, comment=body.comment, today=_today(settings)
     )
@@ -258,13 +250,12 @@ def periodic_review(
 
 @router.post("/documents/{document_id}/obsolete", response_model=DocumentPublic)
 def make_obsolete(
-    document_id: IdPath,
+    document: CurrentDocument,
     body: ObsoleteBody,
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
 ):
-    document = service.get_document(session=session, document_id=document_id)
     service.make_obsolete(
         session=session,
         by=user,
@@ -280,10 +271,6 @@ def make_obsolete(
 # --- revisions --------------------------------------------------------------------------
 
 
-def _revision(session, revision_id) -> Revision:
-    return service.get_revision(session=session, revision_id=revision_id)
-
-
 # Before /revisions/{revision_id}, which would otherwise take "5.pdf" as an id.
 @router.get(
     "/revisions/{revision_id}.pdf",
@@ -291,25 +278,22 @@ def _revision(session, revision_id) -> Revision:
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
 )
 def controlled_copy(
-    revision_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    revision: CurrentRevision, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ):
     """The controlled copy (Bản kiểm soát), in the organisation's language."""
-    revision = _revision(session, revision_id)
     return pdf_response(session, user, revision, settings)
 
 
 @router.get("/revisions/{revision_id}", response_model=RevisionPublic)
-def get_revision(revision_id: IdPath, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def get_revision(revision: CurrentRevision, session: SessionDep, user: CurrentUser):
     service.read_revision(session=session, by=user, revision=revision)
     return revision_public(session, revision)
 
 
 @router.patch("/revisions/{revision_id}", response_model=RevisionPublic)
 def update_revision(
-    revision_id: IdPath, body: RevisionUpdate, session: SessionDep, user: CurrentUser
+    revision: CurrentRevision, body: RevisionUpdate, session: SessionDep, user: CurrentUser
 ):
-    revision = _revision(session, revision_id)
     service.update_revision(
         session=session,
         by=user,
@@ -324,7 +308,7 @@ def update_revision(
 
 @router.post("/revisions/{revision_id}/file", response_model=RevisionPublic)
 def upload_file(
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
@@ -332,8 +316,7 @@ def upload_file(
     version: int | None = Form(default=None),
 ):
     """Attach a PDF, DOCX, XLSX or ODT file to a draft (the type is read from its bytes)."""
-    revision = _revision(session, revision_id)
-    require(user, "revision.edit", revision)
+    require(user, ATTACH_FILE.permission, revision)
     if file is None:
         raise Invalid("Choose a file to attach.", field="file")
     service.attach_file(
@@ -360,9 +343,8 @@ def upload_file(
     },
 )
 def download_file(
-    revision_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    revision: CurrentRevision, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ):
-    revision = _revision(session, revision_id)
     data = service.revision_file(
         session=session, by=user, revision=revision, files_dir=settings.files_dir
     )
@@ -380,8 +362,7 @@ def file_response(revision: Revision, data: bytes) -> RawResponse:
 
 
 @router.post("/revisions/{revision_id}/submit", response_model=RevisionPublic)
-def submit(revision_id: IdPath, body: SubmitBody, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def submit(revision: CurrentRevision, body: SubmitBody, session: SessionDep, user: CurrentUser):
     service.submit(
         session=session,
         by=user,
@@ -394,8 +375,7 @@ def submit(revision_id: IdPath, body: SubmitBody, session: SessionDep, user: Cur
 
 
 @router.post("/revisions/{revision_id}/review", response_model=RevisionPublic)
-def review(revision_id: IdPath, body: SignBody, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def review(revision: CurrentRevision, body: SignBody, session: SessionDep, user: CurrentUser):
     service.review(
         session=session,
         by=user,
@@ -408,8 +388,9 @@ def review(revision_id: IdPath, body: SignBody, session: SessionDep, user: Curre
 
 
 @router.post("/revisions/{revision_id}/return", response_model=RevisionPublic)
-def return_to_draft(revision_id: IdPath, body: ReturnBody, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def return_to_draft(
+    revision: CurrentRevision, body: ReturnBody, session: SessionDep, user: CurrentUser
+):
     service.return_to_draft(
         session=session, by=user, revision=revision, comment=body.comment, version=body.version
     )
@@ -417,8 +398,7 @@ def return_to_draft(revision_id: IdPath, body: ReturnBody, session: SessionDep, 
 
 
 @router.post("/revisions/{revision_id}/approve", response_model=RevisionPublic)
-def approve(revision_id: IdPath, body: SignBody, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def approve(revision: CurrentRevision, body: SignBody, session: SessionDep, user: CurrentUser):
     service.approve(
         session=session,
         by=user,
@@ -432,13 +412,12 @@ def approve(revision_id: IdPath, body: SignBody, session: SessionDep, user: Curr
 
 @router.post("/revisions/{revision_id}/publish", response_model=RevisionPublic)
 def publish(
-    revision_id: IdPath,
+    revision: CurrentRevision,
     body: PublishBody,
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, revision_id)
     service.publish(
         session=session,
         by=user,
@@ -454,8 +433,7 @@ def publish(
 @router.post(
     "/revisions/{revision_id}/acknowledge", status_code=201, response_model=AcknowledgementPublic
 )
-def acknowledge(revision_id: IdPath, session: SessionDep, user: CurrentUser):
-    revision = _revision(session, revision_id)
+def acknowledge(revision: CurrentRevision, session: SessionDep, user: CurrentUser):
     row = service.acknowledge(session=session, by=user, revision=revision)
     return AcknowledgementPublic(
         id=row.id,

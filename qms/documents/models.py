@@ -1,7 +1,7 @@
 """Tables and shapes of controlled documents, their revisions, distribution and acknowledgements."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import field_validator
 from sqlalchemy import Index, Text, UniqueConstraint, text
@@ -9,6 +9,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from qms.db import RecordBase, utcnow
 from qms.documents.states import DocumentStatus, Kind, RevisionStatus
+from qms.i18n import N_
 
 
 def clause_key(clause: str) -> tuple:
@@ -183,7 +184,21 @@ def _clean_clauses(value: list[str]) -> list[str]:
     return cleaned
 
 
+# What the register entry's form says beside a field its model refuses (the service's own
+# words for the same fields).
+_ENTRY_MESSAGES = {
+    "code": N_("Enter a code of letters, digits and - . / such as QT-03 (at most 20)."),
+    "title": N_("Enter the document's title."),
+    "kind": N_("Choose a kind of document from the list."),
+    "department_id": N_("Choose an owner department from the list."),
+    "owner_id": N_("Choose an active person from the list."),
+    "review_interval_months": N_("The review interval is between 1 and 120 months."),
+    "version": N_("The version of the record you edited is required."),
+}
+
+
 class DocumentCreate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = _ENTRY_MESSAGES
     code: str = Field(min_length=1, max_length=20)
     title: str = Field(min_length=1, max_length=300)
     kind: Kind
@@ -196,6 +211,7 @@ class DocumentCreate(SQLModel):
 
 
 class DocumentUpdate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = _ENTRY_MESSAGES
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=300)
     kind: Kind | None = None
@@ -223,6 +239,7 @@ class RevisionCreate(SQLModel):
 
 
 class RevisionUpdate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"version": _ENTRY_MESSAGES["version"]}
     version: int
     content_md: str | None = Field(default=None, max_length=LIMITS["content_md"])
     change_summary: str | None = Field(default=None, max_length=LIMITS["change_summary"])
@@ -230,6 +247,10 @@ class RevisionUpdate(SQLModel):
 
 
 class SubmitBody(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "reviewer_id": _ENTRY_MESSAGES["owner_id"],
+        "approver_id": _ENTRY_MESSAGES["owner_id"],
+    }
     reviewer_id: int = Field(ge=1, le=2_147_483_647)
     approver_id: int = Field(ge=1, le=2_147_483_647)
     version: int | None = None
@@ -247,12 +268,20 @@ class ReturnBody(SQLModel):
 
 
 class PublishBody(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"effective_on": N_("Enter a date as YYYY-MM-DD.")}
     effective_on: date | None = None
     version: int | None = None
 
 
 class DistributionBody(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"department_ids": N_("Choose a value from the list.")}
     department_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(max_length=500)
+
+
+class FileBody(SQLModel):
+    """A file's form besides the file itself (the API reads the same as form fields)."""
+
+    version: int | None = None
 
 
 class PeriodicReviewBody(SQLModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from qms import files
 from qms.auth.models import Department, Role, User, UserRole
-from qms.auth.permissions import require
+from qms.auth.permissions import can, require
 from qms.db import utcnow
 from qms.documents import content, search
 from qms.documents.models import (
@@ -32,16 +32,29 @@ from qms.documents.models import (
 )
 from qms.documents.permissions import may_approve_documents
 from qms.documents.states import (
+    ACKNOWLEDGE,
+    APPROVE,
+    ATTACH_FILE,
+    DISTRIBUTE,
+    EDIT,
+    ISSUE,
+    OBSOLETE,
     OPEN,
-    REVISION_STATUS_LABELS,
+    OPEN_DRAFT,
+    PERIODIC_REVIEW,
+    PUBLISH,
+    REISSUE,
+    RETURN,
+    REVIEW,
+    SUBMIT,
+    SUPERSEDE,
+    UPDATE,
+    WITHDRAW,
     DocumentStatus,
     Kind,
     RevisionStatus,
-    document_transition,
-    ensure_allowed,
-    transition,
 )
-from qms.errors import Conflict, Invalid, Label, NotFound, Problems, check_length, check_version
+from qms.errors import Conflict, Invalid, NotFound, Problems, check_length, check_version
 from qms.home.service import Slice, first_rows
 from qms.i18n import N_
 from qms.trail import service as trail
@@ -66,6 +79,12 @@ ALL = "all"
 FILE_KINDS = ("pdf", "docx", "xlsx", "odt")
 
 
+def _as(action, by):
+    """The action as `by` does it; without a person (an import, the command line) no
+    permission is asked."""
+    return action if by is not None else replace(action, permission=None)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, or the month's last day (31 Jan + 1 month → 28/29 Feb)."""
     index = day.month - 1 + months
@@ -88,6 +107,19 @@ def get_revision(*, session: Session, revision_id: int) -> Revision:
     if revision is None:
         raise NotFound("Revision %(id)s does not exist.", id=revision_id)
     return revision
+
+
+def read_document(
+    *, session: Session, by: User, document: ControlledDocument
+) -> ControlledDocument:
+    """A document as the person may read it (its revisions: `read_revision`, `readable`)."""
+    require(by, "document.read", document)
+    return document
+
+
+def readable(*, by: User, revisions: list[Revision]) -> list[Revision]:
+    """The revisions the person may open: a draft is listed to those working on it."""
+    return [r for r in revisions if can(by, "revision.read", r)]
 
 
 def _of_document(query):
@@ -272,6 +304,7 @@ def _register_query(
 def list_documents(
     *,
     session: Session,
+    by: User,
     status: str | None = None,
     department_id: int | None = None,
     kind: str | None = None,
@@ -280,6 +313,7 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> RegisterPage:
+    require(by, "document.list")
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     query = _register_query(
@@ -332,8 +366,13 @@ def _ranked_page(session: Session, query, rank, *, limit: int, offset: int) -> R
     )
 
 
-def all_documents(*, session: Session, **filters) -> list[ControlledDocument]:
-    """Every document matching the filters (the export), in code order."""
+def all_documents(
+    *, session: Session, by: User | None = None, **filters
+) -> list[ControlledDocument]:
+    """Every document matching the filters (the export), in code order; `by` None: for
+    another domain's own use (the documents a nonconformity may name)."""
+    if by is not None:
+        require(by, "document.list")
     query = _register_query(session, **filters)
     return list(session.exec(query.order_by(col(ControlledDocument.code))).all())
 
@@ -459,11 +498,10 @@ def update_document(
     version: int | None,
     **fields,
 ) -> ControlledDocument:
-    if by is not None:
-        require(by, "document.update", document)
-    check_version(document, version)
-    if document.status == DocumentStatus.obsolete.value:
-        raise Conflict("An obsolete document cannot be changed.")
+    update = _as(UPDATE, by)
+    update.require(session=session, user=by, record=document, version=version)
+    if version is None:
+        check_version(document, version)  # refused: it must be sent
     before = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
     if "title" in fields and fields["title"] is not None:
         title = fields["title"].strip()
@@ -495,30 +533,12 @@ def update_document(
     changes = trail.changes_of(document, before, DOCUMENT_FIELDS)
     if not changes:
         return document
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="updated",
-        record_type="document",
-        record_id=document.id,
-        changes=changes,
-    )
+    update.apply(session=session, record=document, by=by, also=changes)
     _reindex(session, document)
     return document
 
 
 # --- revisions --------------------------------------------------------------------------
-
-
-def _not_obsolete(document: ControlledDocument) -> None:
-    if document.status == DocumentStatus.obsolete.value:
-        raise Conflict(
-            "Document %(code)s is obsolete; it takes no new revision.", code=document.code
-        )
 
 
 def create_revision(
@@ -532,17 +552,7 @@ def create_revision(
     source_sha256: str | None = None,
 ) -> Revision:
     """A new draft; without content it starts from the latest revision's text and file."""
-    if by is not None:
-        require(by, "revision.create", document)
-    _not_obsolete(document)
-    pending = open_revision(session=session, document=document)
-    if pending is not None:
-        raise Conflict(
-            "Revision %(label)s of %(code)s is still %(status)s; finish it before opening another.",
-            label=pending.label,
-            code=document.code,
-            status=Label(pending.status, REVISION_STATUS_LABELS[pending.status]),
-        )
+    _as(OPEN_DRAFT, by).require(session=session, user=by, record=document)
     latest = session.exec(
         select(Revision)
         .where(Revision.document_id == document.id)
@@ -589,15 +599,6 @@ def _text_hash(value: str) -> str:
     return hashlib.sha256((value or "").encode("utf-8")).hexdigest()
 
 
-def _only_draft(revision: Revision) -> None:
-    if revision.status != RevisionStatus.draft.value:
-        raise Conflict(
-            "Only a draft can be edited; revision %(label)s is %(status)s.",
-            label=revision.label,
-            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
-        )
-
-
 def update_revision(
     *,
     session: Session,
@@ -609,10 +610,10 @@ def update_revision(
     remove_file: bool = False,
     source_sha256: str | None = None,
 ) -> Revision:
-    if by is not None:
-        require(by, "revision.edit", revision)
-    check_version(revision, version)
-    _only_draft(revision)
+    edit = _as(EDIT, by)
+    edit.require(session=session, user=by, record=revision, version=version)
+    if version is None:
+        check_version(revision, version)  # refused: it must be sent
     changes = {}
     problems = Problems()
     if content_md is not None:
@@ -640,18 +641,7 @@ def update_revision(
         revision.source_sha256 = source_sha256
     if not changes:
         return revision
-    revision.version += 1
-    revision.updated_at = utcnow()
-    session.add(revision)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="revision_edited",
-        record_type="revision",
-        record_id=revision.id,
-        changes=changes,
-    )
+    edit.apply(session=session, record=revision, by=by, also=changes)
     return revision
 
 
@@ -666,10 +656,7 @@ def attach_file(
     max_bytes: int,
     version: int | None = None,
 ) -> Revision:
-    require(by, "revision.edit", revision)
-    if version is not None:
-        check_version(revision, version)
-    _only_draft(revision)
+    ATTACH_FILE.require(session=session, user=by, record=revision, version=version)
     stored = files.keep(
         session,
         files_dir=files_dir,
@@ -685,18 +672,7 @@ def attach_file(
     }
     revision.file_sha256, revision.file_name = stored.sha256, stored.name
     revision.file_type, revision.file_size = stored.kind, stored.size
-    revision.version += 1
-    revision.updated_at = utcnow()
-    session.add(revision)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="file_attached",
-        record_type="revision",
-        record_id=revision.id,
-        changes=changes,
-    )
+    ATTACH_FILE.apply(session=session, record=revision, by=by, also=changes)
     return revision
 
 
@@ -731,11 +707,6 @@ def revision_file(*, session: Session, by: User, revision: Revision, files_dir: 
     return files.read_checked(files_dir=files_dir, sha256=revision.file_sha256, refuse=Conflict)
 
 
-def _check_version_if_given(record, version: int | None) -> None:
-    if version is not None:
-        check_version(record, version)
-
-
 def submit(
     *,
     session: Session,
@@ -746,10 +717,7 @@ def submit(
     version: int | None = None,
 ) -> Revision:
     """Send a draft for review, naming its reviewer and approver (never the author)."""
-    require(by, "revision.submit", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.in_review)
-    _not_obsolete(revision.document)
+    SUBMIT.require(session=session, user=by, record=revision, version=version)
     if not revision.content_md.strip() and not revision.file_sha256:
         raise Invalid(
             "Write the content or attach a file before sending it for review.", field="content_md"
@@ -773,13 +741,11 @@ def submit(
     revision.submitted_at = utcnow()
     revision.content_hash = content.content_hash(revision.content_md, revision.file_sha256)
     revision.return_comment = ""
-    transition(
+    SUBMIT.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.in_review,
+        record=revision,
         by=by,
-        action="submitted",
-        changes={
+        also={
             "author_id": [None, author_id],
             "reviewer_id": [None, reviewer.id],
             "approver_id": [None, approver.id],
@@ -792,8 +758,6 @@ def submit(
 def _sign(
     *, session: Session, by: User, revision: Revision, password: str, meaning: str, comment: str
 ) -> Signature:
-    if by.id == revision.author_id:
-        raise Conflict("The author of a revision cannot sign it as %(meaning)s.", meaning=meaning)
     check_integrity(session=session, revision=revision)
     return trail.sign(
         session=session,
@@ -817,9 +781,7 @@ def review(
     version: int | None = None,
 ) -> Revision:
     """The reviewer's electronic signature (Người xem xét)."""
-    require(by, "revision.review", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.reviewed)
+    REVIEW.require(session=session, user=by, record=revision, version=version)
     signature = _sign(
         session=session,
         by=by,
@@ -830,13 +792,11 @@ def review(
     )
     revision.review_signature_id = signature.id
     revision.reviewed_at = signature.at
-    transition(
+    REVIEW.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.reviewed,
+        record=revision,
         by=by,
-        action="reviewed",
-        changes={"signature_id": [None, signature.id]},
+        also={"signature_id": [None, signature.id]},
         reason=signature.comment,
     )
     return revision
@@ -852,11 +812,7 @@ def approve(
     version: int | None = None,
 ) -> Revision:
     """The approver's electronic signature (Người phê duyệt)."""
-    require(by, "revision.approve", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.approved)
-    if by.id == revision.reviewer_id:
-        raise Conflict("The reviewer of a revision cannot also approve it.")
+    APPROVE.require(session=session, user=by, record=revision, version=version)
     signature = _sign(
         session=session,
         by=by,
@@ -867,13 +823,11 @@ def approve(
     )
     revision.approval_signature_id = signature.id
     revision.approved_at = signature.at
-    transition(
+    APPROVE.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.approved,
+        record=revision,
         by=by,
-        action="approved",
-        changes={"signature_id": [None, signature.id]},
+        also={"signature_id": [None, signature.id]},
         reason=signature.comment,
     )
     return revision
@@ -888,9 +842,7 @@ def return_to_draft(
     version: int | None = None,
 ) -> Revision:
     """Back to its author with a comment; signatures given so far become void."""
-    require(by, "revision.return", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.draft)
+    RETURN.require(session=session, user=by, record=revision, version=version)
     comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what must change before the revision comes back.", field="comment")
@@ -905,14 +857,7 @@ def return_to_draft(
     revision.reviewed_at = None
     revision.content_hash = None
     revision.return_comment = comment
-    transition(
-        session=session,
-        revision=revision,
-        to=RevisionStatus.draft,
-        by=by,
-        action="returned",
-        reason=comment,
-    )
+    RETURN.apply(session=session, record=revision, by=by, reason=comment)
     return revision
 
 
@@ -931,11 +876,8 @@ def publish(
     its watermark."""
     from qms.documents import copies
 
-    require(by, "revision.publish", revision)
-    _check_version_if_given(revision, version)
-    ensure_allowed(revision, RevisionStatus.effective)
+    PUBLISH.require(session=session, user=by, record=revision, version=version)
     document = revision.document
-    _not_obsolete(document)
     effective_on = effective_on or today
     if effective_on > today:
         raise Invalid("The effective date cannot be in the future.", field="effective_on")
@@ -951,44 +893,34 @@ def publish(
                 date=previous.effective_on.isoformat(),
             )
         previous.superseded_on = effective_on
-        transition(
+        SUPERSEDE.apply(
             session=session,
-            revision=previous,
-            to=RevisionStatus.superseded,
+            record=previous,
             by=by,
-            action="superseded",
-            changes={"superseded_by": [None, revision.id]},
+            also={"superseded_by": [None, revision.id]},
         )
     revision.effective_on = effective_on
-    revision.published_at = utcnow()
-    revision.published_by_id = by.id
-    transition(
+    PUBLISH.apply(
         session=session,
-        revision=revision,
-        to=RevisionStatus.effective,
+        record=revision,
         by=by,
-        action="published",
-        changes={
+        also={
             "effective_on": [None, effective_on],
             "content_hash": [None, revision.content_hash],
         },
     )
+    if document.status == DocumentStatus.draft.value:
+        ISSUE.apply(session=session, record=document, by=by)
     before_review = document.next_review_on
-    document_transition(session=session, document=document, to=DocumentStatus.effective, by=by)
-    document.next_review_on = add_months(effective_on, document.review_interval_months)
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
+    next_review_on = add_months(effective_on, document.review_interval_months)
+    REISSUE.apply(
         session=session,
-        actor=by,
-        action="revision_published",
-        record_type="document",
-        record_id=document.id,
-        changes={
+        record=document,
+        by=by,
+        changes={"next_review_on": next_review_on},
+        also={
             "effective_revision": [previous.label if previous else None, revision.label],
-            "next_review_on": [before_review, document.next_review_on],
+            "next_review_on": [before_review, next_review_on],
         },
     )
     _reindex(session, document)
@@ -1004,8 +936,7 @@ def publish(
 def distribute(
     *, session: Session, by: User, document: ControlledDocument, department_ids
 ) -> ControlledDocument:
-    require(by, "document.distribute", document)
-    _not_obsolete(document)
+    DISTRIBUTE.require(session=session, user=by, record=document)
     wanted = sorted({int(i) for i in department_ids})
     if wanted:
         known = set(session.exec(select(Department.id).where(col(Department.id).in_(wanted))).all())
@@ -1017,30 +948,24 @@ def distribute(
     keep = [row for row in document.distribution_rows if row.department_id in wanted]
     added = [DocumentDistribution(department_id=i) for i in wanted if i not in before]
     document.distribution_rows = keep + added
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="distributed",
-        record_type="document",
-        record_id=document.id,
-        changes={"distributed_to": [before, wanted]},
+    DISTRIBUTE.apply(
+        session=session, record=document, by=by, also={"distributed_to": [before, wanted]}
     )
     return document
 
 
-def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledgement:
-    """'Read and understood' (Đã đọc và hiểu), once per person and effective revision."""
-    require(by, "revision.acknowledge", revision)
-    if revision.status != RevisionStatus.effective.value:
-        raise Conflict(
-            "Only the effective revision is acknowledged; revision %(label)s is %(status)s.",
-            label=revision.label,
-            status=Label(revision.status, REVISION_STATUS_LABELS[revision.status]),
+def acknowledge(
+    *, session: Session, by: User, revision: Revision, confirmed: bool = True
+) -> Acknowledgement:
+    """'Read and understood' (Đã đọc và hiểu), once per person and effective revision;
+    `confirmed`: the person ticked that they did (the page asks, after the text)."""
+    require(by, ACKNOWLEDGE.permission, revision)
+    if not confirmed:
+        raise Invalid(
+            "Tick the box to confirm that you have read and understood this issue.",
+            field="confirm",
         )
+    ACKNOWLEDGE.require(session=session, user=by, record=revision)
     check_integrity(session=session, revision=revision)
     existing = session.exec(
         select(Acknowledgement).where(
@@ -1055,7 +980,7 @@ def acknowledge(*, session: Session, by: User, revision: Revision) -> Acknowledg
     trail.record(
         session=session,
         actor=by,
-        action="acknowledged",
+        action=ACKNOWLEDGE.name,
         record_type="revision",
         record_id=revision.id,
         changes={"acknowledgement_id": [None, row.id]},
@@ -1089,9 +1014,14 @@ class Readers:
     pending: list[Reader]
 
 
-def readers(*, session: Session, by: User, document: ControlledDocument) -> Readers:
+def readers(
+    *, session: Session, by: User, document: ControlledDocument, quietly: bool = False
+) -> Readers | None:
     """Who in the departments it is distributed to has, and has not, acknowledged the
-    effective revision."""
+    effective revision; `quietly`: None, not a refusal, for one who may not see it (the
+    document's page shows it only to those who may)."""
+    if quietly and not can(by, "document.readers", document):
+        return None
     require(by, "document.readers", document)
     revision = effective_revision(session=session, document=document)
     if revision is None or not document.distributed_to:
@@ -1134,6 +1064,7 @@ def _to_read_query(user: User):
 def to_read(*, session: Session, user: User) -> list[Revision]:
     """Effective revisions distributed to the person's department that they have not
     acknowledged yet."""
+    require(user, "document.read")
     if user.department_id is None:
         return []
     query = _to_read_query(user).order_by(col(ControlledDocument.code))
@@ -1161,9 +1092,7 @@ def record_periodic_review(
     *, session: Session, by: User, document: ControlledDocument, comment: str, today: date
 ) -> PeriodicReview:
     """'Reviewed, no change': the document stays as it is until its next review date."""
-    require(by, "document.periodic_review", document)
-    if document.status != DocumentStatus.effective.value:
-        raise Conflict("Only an effective document has a periodic review.")
+    PERIODIC_REVIEW.require(session=session, user=by, record=document)
     comment = check_length((comment or "").strip(), field="comment", limit=LIMITS["comment"])
     if not comment:
         raise Invalid("Say what the review found.", field="comment")
@@ -1179,18 +1108,12 @@ def record_periodic_review(
         next_review_on=add_months(today, document.review_interval_months),
     )
     session.add(row)
-    document.next_review_on = row.next_review_on
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
+    PERIODIC_REVIEW.apply(
         session=session,
-        actor=by,
-        action="periodic_review",
-        record_type="document",
-        record_id=document.id,
-        changes={"next_review_on": [previous, row.next_review_on]},
+        record=document,
+        by=by,
+        changes={"next_review_on": row.next_review_on},
+        also={"next_review_on": [previous, row.next_review_on]},
         reason=comment,
     )
     return row
@@ -1220,32 +1143,24 @@ def make_obsolete(
     copy of the one in force is kept again with its watermark)."""
     from qms.documents import copies
 
-    require(by, "document.obsolete", document)
-    _check_version_if_given(document, version)
+    OBSOLETE.require(session=session, user=by, record=document, version=version)
     reason = check_length((reason or "").strip(), field="reason", limit=LIMITS["reason"])
     if not reason:
         raise Invalid("Say why the document is withdrawn.", field="reason")
-    document_transition(
-        session=session, document=document, to=DocumentStatus.obsolete, by=by, reason=reason
+    OBSOLETE.apply(
+        session=session,
+        record=document,
+        by=by,
+        changes={"obsolete_on": today, "obsolete_reason": reason, "next_review_on": None},
+        reason=reason,
     )
-    withdrawn = []
-    for revision in revisions_of(session=session, document=document):
-        status = RevisionStatus(revision.status)
-        if status == RevisionStatus.effective or status in OPEN:
-            transition(
-                session=session,
-                revision=revision,
-                to=RevisionStatus.obsolete,
-                by=by,
-                action="withdrawn",
-                reason=reason,
-            )
-            withdrawn.append(revision)
-    document.obsolete_on = today
-    document.obsolete_reason = reason
-    document.next_review_on = None
-    session.add(document)
-    session.flush()
+    withdrawn = [
+        revision
+        for revision in revisions_of(session=session, document=document)
+        if RevisionStatus(revision.status) in WITHDRAW.sources
+    ]
+    for revision in withdrawn:
+        WITHDRAW.apply(session=session, record=revision, by=by, reason=reason)
     for revision in withdrawn:
         copies.rekeep_if_kept(session=session, by=by, revision=revision, settings=settings)
     return document
@@ -1254,8 +1169,11 @@ def make_obsolete(
 # --- history ----------------------------------------------------------------------------
 
 
-def trail_of(*, session: Session, document: ControlledDocument):
-    """The trail events of the document and of all its revisions, in order."""
+def trail_of(*, session: Session, by: User, document: ControlledDocument):
+    """The trail events of the document and of all its revisions, in order; none for one
+    who may not read the trail."""
+    if not can(by, "trail.read"):
+        return []
     events = list(trail.events_for(session=session, record_type="document", record_id=document.id))
     for revision in revisions_of(session=session, document=document):
         events.extend(
@@ -1305,6 +1223,33 @@ def _waiting_query(user: User, status: RevisionStatus):
     return None
 
 
+@dataclass
+class ToSign:
+    to_review: list[Revision]
+    to_approve: list[Revision]
+    to_publish: list[Revision]
+    returned: list[Revision]
+    reviews_due: list[ControlledDocument]
+
+
+def to_sign(*, session: Session, by: User, before: date) -> ToSign:
+    """What waits for the person's signature or hand, and the periodic reviews they owe
+    before `before`."""
+    require(by, "document.read")
+    return ToSign(
+        *(
+            waiting_for(session=session, user=by, status=status)
+            for status in (
+                RevisionStatus.in_review,
+                RevisionStatus.reviewed,
+                RevisionStatus.approved,
+                RevisionStatus.draft,
+            )
+        ),
+        reviews_due=reviews_due(session=session, user=by, before=before),
+    )
+
+
 def waiting_for(*, session: Session, user: User, status: RevisionStatus) -> list[Revision]:
     """Revisions at `status` that wait for this person's signature or action."""
     query = _waiting_query(user, status)
@@ -1322,7 +1267,8 @@ def first_waiting_for(
     query = _waiting_query(user, status)
     if query is None:
         return Slice([], 0)
-    since = _signing_since(status)
+    # What waits for no signature (publication, a returned draft): since it was sent.
+    since = func.coalesce(_waiting_since_column(), col(Revision.submitted_at))
     return first_rows(
         session,
         query,
@@ -1332,11 +1278,38 @@ def first_waiting_for(
     )
 
 
-def _signing_since(status: RevisionStatus):
-    """Since when a revision at `status` has waited (its signature is due some days after)."""
-    if status == RevisionStatus.reviewed:
-        return func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at))
-    return col(Revision.submitted_at)
+# Since when a revision has waited for the signature it waits for, by its status: the first
+# of these moments it has (a review since it was sent; an approval since it was reviewed, or
+# sent). At any other status it waits for no signature. Read by `waiting_since` for one
+# revision and by `_waiting_since_column` in queries.
+SIGNATURE_WAITS_SINCE = {
+    RevisionStatus.in_review: ("submitted_at",),
+    RevisionStatus.reviewed: ("reviewed_at", "submitted_at"),
+}
+
+
+def waiting_since(revision: Revision) -> datetime | None:
+    for name in SIGNATURE_WAITS_SINCE.get(RevisionStatus(revision.status), ()):
+        moment = getattr(revision, name)
+        if moment is not None:
+            return moment
+    return None
+
+
+def _waiting_since_column():
+    """`waiting_since` as a column (NULL: waiting for no signature)."""
+
+    def first_of(names):
+        columns = [col(getattr(Revision, name)) for name in names]
+        return columns[0] if len(columns) == 1 else func.coalesce(*columns)
+
+    return case(
+        *[
+            (Revision.status == status.value, first_of(names))
+            for status, names in SIGNATURE_WAITS_SINCE.items()
+        ],
+        else_=None,
+    )
 
 
 def _start_of(day: date) -> datetime:
@@ -1344,14 +1317,9 @@ def _start_of(day: date) -> datetime:
 
 
 def signing_due_on(revision: Revision) -> date | None:
-    """The day a review or an approval is due (what the reminders count from)."""
-    if revision.status == RevisionStatus.reviewed.value:
-        since = revision.reviewed_at or revision.submitted_at
-    elif revision.status == RevisionStatus.in_review.value:
-        since = revision.submitted_at
-    else:
-        return None
-    return since.date() + timedelta(days=SIGN_WITHIN_DAYS) if since else None
+    """The office day a review or an approval is due (what the reminders count from)."""
+    since = waiting_since(revision)
+    return _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS) if since else None
 
 
 def acknowledge_due_on(revision: Revision) -> date | None:
@@ -1484,21 +1452,14 @@ def signatures_waiting(*, session: Session) -> list[tuple[Revision, int, date]]:
     """Revisions waiting for a review or an approval: (revision, signer id, due date)."""
     waiting = []
     rows = session.exec(
-        select(Revision).where(
-            col(Revision.status).in_(
-                [RevisionStatus.in_review.value, RevisionStatus.reviewed.value]
-            )
-        )
+        select(Revision).where(col(Revision.status).in_([s.value for s in SIGNATURE_WAITS_SINCE]))
     ).all()
     for revision in rows:
-        if revision.status == RevisionStatus.in_review.value:
-            signer, since = revision.reviewer_id, revision.submitted_at
-        else:
-            signer, since = revision.approver_id, revision.reviewed_at or revision.submitted_at
-        if signer is not None and since is not None:
-            waiting.append(
-                (revision, signer, _office_day(since) + timedelta(days=SIGN_WITHIN_DAYS))
-            )
+        reviewing = revision.status == RevisionStatus.in_review.value
+        signer = revision.reviewer_id if reviewing else revision.approver_id
+        due_on = signing_due_on(revision)
+        if signer is not None and due_on is not None:
+            waiting.append((revision, signer, due_on))
     return waiting
 
 
@@ -1677,14 +1638,7 @@ def department_revisions_waiting(
     """(revision, document) rows of the department's documents' revisions waiting for a
     signature or for publication, those waiting longest for a signature first (a review or
     approval is due SIGN_WITHIN_DAYS after it was asked for: past that, overdue)."""
-    since = case(
-        (
-            Revision.status == RevisionStatus.reviewed.value,
-            func.coalesce(col(Revision.reviewed_at), col(Revision.submitted_at)),
-        ),
-        (Revision.status == RevisionStatus.in_review.value, col(Revision.submitted_at)),
-        else_=None,
-    )
+    since = _waiting_since_column()
     query = (
         select(Revision, ControlledDocument)
         .join(ControlledDocument, col(ControlledDocument.id) == col(Revision.document_id))

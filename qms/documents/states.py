@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 
-from qms.db import utcnow
-from qms.errors import InvalidTransition, Label
+from qms.errors import Conflict, InvalidTransition, Label
 from qms.i18n import N_
-from qms.trail import service as trail
+from qms.workflow import Action, Machine
 
 
 class RevisionStatus(StrEnum):
@@ -65,6 +65,8 @@ DOCUMENT_ALLOWED: dict[DocumentStatus, set[DocumentStatus]] = {
 
 # Revisions whose content is frozen and published: served only after their hash is checked.
 PUBLISHED = {RevisionStatus.effective, RevisionStatus.superseded, RevisionStatus.obsolete}
+# Published revisions no longer in force (the page says so, with its watermark).
+NO_LONGER_IN_FORCE = {RevisionStatus.superseded, RevisionStatus.obsolete}
 # Revisions still on their way to publication: at most one per document.
 OPEN = {
     RevisionStatus.draft,
@@ -99,67 +101,225 @@ KIND_LABELS = {
 }
 
 
-def ensure_allowed(revision, to: RevisionStatus) -> RevisionStatus:
-    """Refuse (409) a move the table does not allow; the revision's current status."""
-    current = RevisionStatus(revision.status)
-    if to not in ALLOWED[current]:
-        raise InvalidTransition(
-            "A revision that is %(current)s cannot become %(target)s.",
-            current=Label(current, REVISION_STATUS_LABELS[current]),
-            target=Label(to, REVISION_STATUS_LABELS[to]),
+# --- the actions, each declared once ----------------------------------------------------
+
+# What the trail compares before and after each action: the status (the rest each action
+# says itself, as it always did).
+REVISIONS = Machine("revision", RevisionStatus, REVISION_STATUS_LABELS, ALLOWED, ("status",))
+DOCUMENTS = Machine(
+    "document", DocumentStatus, DOCUMENT_STATUS_LABELS, DOCUMENT_ALLOWED, ("status",)
+)
+
+
+def _becomes(_record, status: Label, target: Label | None) -> dict:
+    return {"current": status, "target": target}
+
+
+def _labelled(revision, status: Label, _target) -> dict:
+    return {"label": revision.label, "status": status}
+
+
+def _coded(document, _status, _target) -> dict:
+    return {"code": document.code}
+
+
+def _unnamed(_record, _status, _target) -> dict:
+    return {}
+
+
+def _service():
+    from qms.documents import service
+
+    return service
+
+
+def document_not_obsolete(_session, _user, revision, _subject):
+    document = revision.document
+    if document.status == DocumentStatus.obsolete.value:
+        return Conflict(
+            "Document %(code)s is obsolete; it takes no new revision.", code=document.code
         )
-    return current
+    return None
 
 
-def transition(
-    *,
-    session,
-    revision,
-    to: RevisionStatus,
-    by,
-    action: str,
-    changes: dict | None = None,
-    reason: str = "",
-) -> None:
-    """Move a revision to `to` if the table allows it; stamp it and write the trail event."""
-    current = ensure_allowed(revision, to)
-    revision.status = to.value
-    revision.version += 1
-    revision.updated_at = utcnow()
-    session.add(revision)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=action,
-        record_type="revision",
-        record_id=revision.id,
-        changes={"status": [current.value, to.value], **(changes or {})},
-        reason=reason,
+def no_open_revision(session, _user, document, _subject):
+    pending = _service().open_revision(session=session, document=document)
+    if pending is not None:
+        return Conflict(
+            "Revision %(label)s of %(code)s is still %(status)s; finish it before opening another.",
+            label=pending.label,
+            code=document.code,
+            status=Label(pending.status, REVISION_STATUS_LABELS[pending.status]),
+        )
+    return None
+
+
+def _not_the_author(meaning: str):
+    def not_the_author(_session, user, revision, _subject):
+        if user is not None and user.id == revision.author_id:
+            return Conflict(
+                "The author of a revision cannot sign it as %(meaning)s.", meaning=meaning
+            )
+        return None
+
+    return not_the_author
+
+
+def not_the_reviewer(_session, user, revision, _subject):
+    if user is not None and user.id == revision.reviewer_id:
+        return Conflict("The reviewer of a revision cannot also approve it.")
+    return None
+
+
+_STAYS = lambda *states: {s: s for s in states}  # noqa: E731
+_A_REVISION = N_("A revision that is %(current)s cannot become %(target)s.")
+_A_DOCUMENT = N_("A document that is %(current)s cannot become %(target)s.")
+_OBSOLETE = N_("Document %(code)s is obsolete; it takes no new revision.")
+_IN_FORCE = (DocumentStatus.draft, DocumentStatus.effective)
+
+
+def _move(machine, name, moves, permission, refused=None, **more) -> Action:
+    """A move of the life above, refused from elsewhere as 'a … that is X cannot become Y'."""
+    return Action(
+        machine,
+        name,
+        moves,
+        permission,
+        refused or (_A_REVISION if machine is REVISIONS else _A_DOCUMENT),
+        field=None,
+        params=_becomes,
+        error=InvalidTransition,
+        **more,
     )
 
 
-def document_transition(*, session, document, to: DocumentStatus, by, reason: str = "") -> None:
-    current = DocumentStatus(document.status)
-    if current == to == DocumentStatus.effective:
-        return  # a new issue of an effective document
-    if to not in DOCUMENT_ALLOWED[current]:
-        raise InvalidTransition(
-            "A document that is %(current)s cannot become %(target)s.",
-            current=Label(current, DOCUMENT_STATUS_LABELS[current]),
-            target=Label(to, DOCUMENT_STATUS_LABELS[to]),
-        )
-    document.status = to.value
-    document.version += 1
-    document.updated_at = utcnow()
-    session.add(document)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=f"document_{to.value}",
-        record_type="document",
-        record_id=document.id,
-        changes={"status": [current.value, to.value]},
-        reason=reason,
-    )
+# Revisions.
+EDIT = Action(
+    REVISIONS,
+    "revision_edited",
+    _STAYS(RevisionStatus.draft),
+    "revision.edit",
+    N_("Only a draft can be edited; revision %(label)s is %(status)s."),
+    field=None,
+    params=_labelled,
+)
+ATTACH_FILE = replace(EDIT, name="file_attached")
+SUBMIT = _move(
+    REVISIONS,
+    "submitted",
+    {RevisionStatus.draft: RevisionStatus.in_review},
+    "revision.submit",
+    guards=(document_not_obsolete,),
+)
+REVIEW = _move(
+    REVISIONS,
+    "reviewed",
+    {RevisionStatus.in_review: RevisionStatus.reviewed},
+    "revision.review",
+    guards=(_not_the_author("reviewed"),),
+)
+APPROVE = _move(
+    REVISIONS,
+    "approved",
+    {RevisionStatus.reviewed: RevisionStatus.approved},
+    "revision.approve",
+    guards=(not_the_reviewer, _not_the_author("approved")),
+)
+RETURN = _move(
+    REVISIONS,
+    "returned",
+    {RevisionStatus.in_review: RevisionStatus.draft, RevisionStatus.reviewed: RevisionStatus.draft},
+    "revision.return",
+)
+PUBLISH = _move(
+    REVISIONS,
+    "published",
+    {RevisionStatus.approved: RevisionStatus.effective},
+    "revision.publish",
+    guards=(document_not_obsolete,),
+    stamp_at="published_at",
+    stamp_by="published_by_id",
+)
+# The one before a published revision (the publisher's permission is asked by PUBLISH).
+SUPERSEDE = _move(
+    REVISIONS, "superseded", {RevisionStatus.effective: RevisionStatus.superseded}, None
+)
+# The current and the open revisions of a withdrawn document (asked by OBSOLETE).
+WITHDRAW = _move(
+    REVISIONS,
+    "withdrawn",
+    dict.fromkeys([*OPEN, RevisionStatus.effective], RevisionStatus.obsolete),
+    None,
+)
+# 'Read and understood': the revision does not change (the acknowledgement is a row).
+ACKNOWLEDGE = Action(
+    REVISIONS,
+    "acknowledged",
+    _STAYS(RevisionStatus.effective),
+    "revision.acknowledge",
+    N_("Only the effective revision is acknowledged; revision %(label)s is %(status)s."),
+    field=None,
+    params=_labelled,
+)
+
+# Documents.
+UPDATE = Action(
+    DOCUMENTS,
+    "updated",
+    _STAYS(*_IN_FORCE),
+    "document.update",
+    N_("An obsolete document cannot be changed."),
+    field=None,
+    params=_unnamed,
+)
+# A new draft (the event is the revision's own, written as it is created).
+OPEN_DRAFT = Action(
+    DOCUMENTS,
+    "revision_created",
+    _STAYS(*_IN_FORCE),
+    "revision.create",
+    _OBSOLETE,
+    field=None,
+    params=_coded,
+    guards=(no_open_revision,),
+)
+DISTRIBUTE = replace(OPEN_DRAFT, name="distributed", permission="document.distribute", guards=())
+PERIODIC_REVIEW = Action(
+    DOCUMENTS,
+    "periodic_review",
+    _STAYS(DocumentStatus.effective),
+    "document.periodic_review",
+    N_("Only an effective document has a periodic review."),
+    field=None,
+    params=_unnamed,
+)
+# Its first issue (asked by PUBLISH), then each issue's new review date.
+ISSUE = _move(
+    DOCUMENTS, "document_effective", {DocumentStatus.draft: DocumentStatus.effective}, None
+)
+REISSUE = _move(DOCUMENTS, "revision_published", _STAYS(DocumentStatus.effective), None)
+OBSOLETE = _move(
+    DOCUMENTS,
+    "document_obsolete",
+    dict.fromkeys(_IN_FORCE, DocumentStatus.obsolete),
+    "document.obsolete",
+)
+
+# The forms of a revision's page and of a document's page, by name: shown to exactly those
+# who may use them now.
+REVISION_FORMS = {
+    "edit": EDIT,
+    "submit": SUBMIT,
+    "review": REVIEW,
+    "approve": APPROVE,
+    "return_to_draft": RETURN,
+    "publish": PUBLISH,
+    "acknowledge": ACKNOWLEDGE,
+}
+DOCUMENT_FORMS = {
+    "change_entry": UPDATE,
+    "open_draft": OPEN_DRAFT,
+    "distribute": DISTRIBUTE,
+    "periodic_review": PERIODIC_REVIEW,
+    "obsolete": OBSOLETE,
+}

@@ -13,26 +13,59 @@ from starlette.datastructures import UploadFile
 
 from qms.auth import service as auth
 from qms.auth.permissions import can, require
-from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import MAX_ID, PageUser, SessionDep, SettingsDep
 from qms.documents import content, export, search, service
 from qms.documents.api import file_response, pdf_response
-from qms.documents.models import Revision
+from qms.documents.deps import CurrentDocument, CurrentRevision
+from qms.documents.models import (
+    DistributionBody,
+    DocumentCreate,
+    DocumentUpdate,
+    FileBody,
+    ObsoleteBody,
+    PeriodicReviewBody,
+    PublishBody,
+    ReturnBody,
+    Revision,
+    RevisionCreate,
+    RevisionUpdate,
+    SignBody,
+    SubmitBody,
+)
 from qms.documents.permissions import may_approve_documents
 from qms.documents.states import (
+    ACKNOWLEDGE,
+    APPROVE,
+    ATTACH_FILE,
+    DISTRIBUTE,
+    DOCUMENT_FORMS,
     DOCUMENT_STATUS_LABELS,
+    EDIT,
     KIND_LABELS,
+    NO_LONGER_IN_FORCE,
+    OBSOLETE,
+    OPEN_DRAFT,
+    PERIODIC_REVIEW,
+    PUBLISH,
+    PUBLISHED,
+    RETURN,
+    REVIEW,
+    REVISION_FORMS,
     REVISION_STATUS_LABELS,
+    SUBMIT,
     DocumentStatus,
     Kind,
     RevisionStatus,
 )
 from qms.errors import Invalid, QMSError
+from qms.forms import parse
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_, Formatter, translations
 from qms.nonconformities import service as nonconformities
 from qms.nonconformities.states import STATUS_LABELS as NC_STATUS_LABELS
 from qms.pages import NavItem, form_data, redirect, refused, render, request_lang, verify_csrf
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -60,43 +93,9 @@ def _today(settings) -> date:
     return datetime.now(settings.tz).date()
 
 
-def _int(value, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise Invalid("Choose a value from the list.", field=field) from None
-    if not 1 <= number <= MAX_ID:
-        raise Invalid("Choose a value from the list.", field=field)
-    return number
-
-
-def _version(data) -> int | None:
-    value = data.get("version")
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid("Enter a date as YYYY-MM-DD.", field=field) from None
-
-
 def _clauses(value) -> list[str]:
+    """The clauses typed in one field, separated by commas, semicolons or spaces."""
     return [c for c in str(value or "").replace(";", ",").replace(" ", ",").split(",") if c]
-
-
-def _list(value) -> list:
-    if value in (None, ""):
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 # --- the register -----------------------------------------------------------------------
@@ -126,9 +125,10 @@ def register(
     q: str | None = Query(default=None, max_length=200),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
 ):
-    require(user, "document.list")
     filters = _filters(status, department_id, kind, clause, q)
-    page = service.list_documents(session=session, limit=PAGE_SIZE, offset=offset, **filters)
+    page = service.list_documents(
+        session=session, by=user, limit=PAGE_SIZE, offset=offset, **filters
+    )
     effective = service.effective_revisions_for(
         session=session, document_ids=[d.id for d in page.items]
     )
@@ -161,10 +161,9 @@ def register(
     )
 
 
-def _export(request, session, settings, filters) -> tuple[list[list], str]:
-    viewer = getattr(request.state, "viewer", None)
-    lang = request_lang(request, viewer)
-    documents = service.all_documents(session=session, **filters)
+def _export(request, session, user, settings, filters) -> tuple[list[list], str]:
+    lang = request_lang(request, getattr(request.state, "viewer", None))
+    documents = service.all_documents(session=session, by=user, **filters)
     table = export.rows(
         session=session, documents=documents, lang=lang, fmt=Formatter(lang, settings.tz)
     )
@@ -183,9 +182,8 @@ def register_csv(
     clause: str | None = Query(default=None, max_length=20),
     q: str | None = Query(default=None, max_length=200),
 ):
-    require(user, "document.list")
     filters = _filters(status, department_id, kind, clause, q)
-    table, name = _export(request, session, settings, filters)
+    table, name = _export(request, session, user, settings, filters)
     return Response(
         export.to_csv(table),
         media_type="text/csv; charset=utf-8",
@@ -205,9 +203,8 @@ def register_xlsx(
     clause: str | None = Query(default=None, max_length=20),
     q: str | None = Query(default=None, max_length=200),
 ):
-    require(user, "document.list")
     filters = _filters(status, department_id, kind, clause, q)
-    table, name = _export(request, session, settings, filters)
+    table, name = _export(request, session, user, settings, filters)
     return Response(
         export.to_xlsx(table, title="Documents"),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -227,6 +224,18 @@ def _form_context(request, session, **extra) -> dict:
     }
 
 
+def _form(model, data, *, user, action, record):
+    """The form as its API model reads it, read only for one the action permits: a wrong
+    role is refused (403) whatever the form says."""
+    require(user, action.permission, record)
+    return parse(model, data)
+
+
+def _register_entry(data) -> dict:
+    """The register entry's form as its API model reads it: the clauses typed in one field."""
+    return {**data, "clauses": _clauses(data.get("clauses"))}
+
+
 @router.get("/documents/new")
 def new_document_form(request: Request, session: SessionDep, user: PageUser):
     require(user, "document.create")
@@ -239,23 +248,12 @@ def new_document_form(request: Request, session: SessionDep, user: PageUser):
 
 @router.post("/documents")
 async def create_document(request: Request, session: SessionDep, user: PageUser):
+    # Asked before the form is read: the form is refused only to one who may register.
     require(user, "document.create")
     data = await form_data(request)
     try:
-        document = service.create_document(
-            session=session,
-            by=user,
-            code=str(data.get("code", "")),
-            title=str(data.get("title", "")),
-            kind=str(data.get("kind", "")),
-            department_id=_int(data.get("department_id"), "department_id"),
-            owner_id=_int(data.get("owner_id"), "owner_id"),
-            clauses=_clauses(data.get("clauses")),
-            review_interval_months=_int(
-                data.get("review_interval_months"), "review_interval_months"
-            )
-            or 12,
-        )
+        body = parse(DocumentCreate, _register_entry(data))
+        document = service.create_document(session=session, by=user, **body.model_dump())
     except QMSError as exc:
         session.rollback()
         return refused(
@@ -272,7 +270,6 @@ async def create_document(request: Request, session: SessionDep, user: PageUser)
 
 @router.get("/documents/to-read")
 def to_read_page(request: Request, session: SessionDep, user: PageUser):
-    require(user, "document.read")
     return render(
         request,
         "documents/to_read.html",
@@ -282,37 +279,16 @@ def to_read_page(request: Request, session: SessionDep, user: PageUser):
 
 @router.get("/documents/to-sign")
 def to_sign_page(request: Request, session: SessionDep, user: PageUser, settings: SettingsDep):
-    require(user, "document.read")
     today = _today(settings)
-    return render(
-        request,
-        "documents/to_sign.html",
-        {
-            "to_review": service.waiting_for(
-                session=session, user=user, status=RevisionStatus.in_review
-            ),
-            "to_approve": service.waiting_for(
-                session=session, user=user, status=RevisionStatus.reviewed
-            ),
-            "to_publish": service.waiting_for(
-                session=session, user=user, status=RevisionStatus.approved
-            ),
-            "returned": service.waiting_for(
-                session=session, user=user, status=RevisionStatus.draft
-            ),
-            "reviews_due": service.reviews_due(
-                session=session, user=user, before=today + REVIEW_NOTICE
-            ),
-            "today": today,
-            **LABELS,
-        },
-    )
+    work = service.to_sign(session=session, by=user, before=today + REVIEW_NOTICE)
+    return render(request, "documents/to_sign.html", {**vars(work), "today": today, **LABELS})
 
 
 # --- a document -------------------------------------------------------------------------
 
 
 def _document_context(session, user, document, **extra) -> dict:
+    service.read_document(session=session, by=user, document=document)
     # Every department first: the document's own is then found in the session, no query.
     departments = auth.list_departments(session=session)
     current = service.current_revision(session=session, document=document)
@@ -324,13 +300,13 @@ def _document_context(session, user, document, **extra) -> dict:
         ids=[document.owner_id]
         + [i for r in revisions for i in (r.author_id, r.reviewer_id, r.approver_id)],
     )
-    readers = (
-        service.readers(session=session, by=user, document=document)
-        if can(user, "document.readers", document)
-        else None
-    )
+    # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+    may = allowed_now(DOCUMENT_FORMS, user, document, session=session)
+    may["acknowledge"] = current is not None and ACKNOWLEDGE.refusal(user, current) is None
     return {
         "document": document,
+        "may": may,
+        "withdrawn": DocumentStatus(document.status) is DocumentStatus.obsolete,
         "current": current,
         "current_html": content.render_markdown(current.content_md) if current else "",
         "revisions": revisions,
@@ -339,7 +315,7 @@ def _document_context(session, user, document, **extra) -> dict:
         "names": names,
         "department": auth.get_department(session=session, department_id=document.department_id),
         "departments": departments,
-        "readers": readers,
+        "readers": service.readers(session=session, by=user, document=document, quietly=True),
         "acknowledged": service.acknowledged_by(session=session, revision=current, user=user),
         "periodic_reviews": service.periodic_reviews(session=session, document=document),
         "nonconformities": nonconformities.for_document(session=session, document_id=document.id),
@@ -349,20 +325,13 @@ def _document_context(session, user, document, **extra) -> dict:
     }
 
 
-def _document(session, document_id):
-    return service.get_document(session=session, document_id=document_id)
-
-
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    require(user, "document.read")
-    document = _document(session, document_id)
+def document_page(request: Request, document: CurrentDocument, session: SessionDep, user: PageUser):
     return render(request, "documents/detail.html", _document_context(session, user, document))
 
 
-def _document_refused(request, session, user, document_id, exc, data):
+def _document_refused(request, session, user, document, exc, data):
     session.rollback()
-    document = _document(session, document_id)
     return refused(
         request,
         "documents/detail.html",
@@ -372,8 +341,9 @@ def _document_refused(request, session, user, document_id, exc, data):
 
 
 @router.get("/documents/{document_id}/edit")
-def edit_document_form(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    document = _document(session, document_id)
+def edit_document_form(
+    request: Request, document: CurrentDocument, session: SessionDep, user: PageUser
+):
     require(user, "document.update", document)
     return render(
         request, "documents/form.html", _form_context(request, session, document=document)
@@ -381,101 +351,106 @@ def edit_document_form(request: Request, document_id: IdPath, session: SessionDe
 
 
 @router.post("/documents/{document_id}/edit")
-async def edit_document(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    document = _document(session, document_id)
+async def edit_document(
+    request: Request, document: CurrentDocument, session: SessionDep, user: PageUser
+):
+    # Asked before the form is read: the form is refused only to one who may change it.
     require(user, "document.update", document)
     data = await form_data(request)
     try:
+        fields = parse(DocumentUpdate, _register_entry(data)).model_dump(exclude_unset=True)
+        version = fields.pop("version")
         service.update_document(
-            session=session,
-            by=user,
-            document=document,
-            version=_version(data),
-            title=str(data.get("title", "")),
-            kind=str(data.get("kind", "")) or None,
-            department_id=_int(data.get("department_id"), "department_id"),
-            owner_id=_int(data.get("owner_id"), "owner_id"),
-            clauses=_clauses(data.get("clauses")),
-            review_interval_months=_int(
-                data.get("review_interval_months"), "review_interval_months"
-            ),
+            session=session, by=user, document=document, version=version, **fields
         )
     except QMSError as exc:
         session.rollback()
-        document = _document(session, document_id)
         return refused(
             request,
             "documents/form.html",
             exc,
             _form_context(request, session, document=document, form=data),
         )
-    return redirect(request, f"/documents/{document_id}", flash=N_("The document was saved."))
+    return redirect(request, f"/documents/{document.id}", flash=N_("The document was saved."))
 
 
 @router.post("/documents/{document_id}/revisions")
-async def open_draft(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    document = _document(session, document_id)
+async def open_draft(
+    request: Request, document: CurrentDocument, session: SessionDep, user: PageUser
+):
     data = await form_data(request)
     try:
+        body = _form(RevisionCreate, data, user=user, action=OPEN_DRAFT, record=document)
         revision = service.create_revision(
-            session=session,
-            by=user,
-            document=document,
-            change_summary=str(data.get("change_summary", "")),
+            session=session, by=user, document=document, change_summary=body.change_summary
         )
     except QMSError as exc:
-        return _document_refused(request, session, user, document_id, exc, data)
+        return _document_refused(request, session, user, document, exc, data)
     return redirect(request, f"/revisions/{revision.id}", flash=N_("A new draft was opened."))
 
 
 @router.post("/documents/{document_id}/distribution")
-async def distribute(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    document = _document(session, document_id)
+async def distribute(
+    request: Request, document: CurrentDocument, session: SessionDep, user: PageUser
+):
     data = await form_data(request)
     try:
-        ids = [_int(v, "department_ids") for v in _list(data.get("department_ids"))]
-        service.distribute(session=session, by=user, document=document, department_ids=ids)
+        # No department ticked: distributed to none. A value not a department's id is
+        # refused naming the list.
+        body = _form(
+            DistributionBody,
+            {"department_ids": data.get("department_ids") or []},
+            user=user,
+            action=DISTRIBUTE,
+            record=document,
+        )
+        service.distribute(
+            session=session, by=user, document=document, department_ids=body.department_ids
+        )
     except QMSError as exc:
-        return _document_refused(request, session, user, document_id, exc, data)
-    return redirect(request, f"/documents/{document_id}", flash=N_("The distribution was saved."))
+        for each in [exc, *(getattr(exc, "errors", None) or [])]:
+            if (each.field or "").startswith("department_ids."):
+                each.field = "department_ids"
+        return _document_refused(request, session, user, document, exc, data)
+    return redirect(request, f"/documents/{document.id}", flash=N_("The distribution was saved."))
 
 
 @router.post("/documents/{document_id}/periodic-review")
 async def periodic_review(
     request: Request,
-    document_id: IdPath,
+    document: CurrentDocument,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    document = _document(session, document_id)
     data = await form_data(request)
     try:
+        body = _form(PeriodicReviewBody, data, user=user, action=PERIODIC_REVIEW, record=document)
         service.record_periodic_review(
             session=session,
             by=user,
             document=document,
-            comment=str(data.get("comment", "")),
+            comment=body.comment,
             today=_today(settings),
         )
     except QMSError as exc:
-        return _document_refused(request, session, user, document_id, exc, data)
+        return _document_refused(request, session, user, document, exc, data)
     return redirect(
-        request, f"/documents/{document_id}", flash=N_("The periodic review was recorded.")
+        request, f"/documents/{document.id}", flash=N_("The periodic review was recorded.")
     )
 
 
 @router.post("/documents/{document_id}/obsolete")
 async def make_obsolete(
     request: Request,
-    document_id: IdPath,
+    document: CurrentDocument,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    document = _document(session, document_id)
     data = await form_data(request)
     try:
+        body = _form(ObsoleteBody, data, user=user, action=OBSOLETE, record=document)
         # Off the event loop: the kept copy is rendered and signed again.
         await run_in_threadpool(
             partial(
@@ -483,37 +458,34 @@ async def make_obsolete(
                 session=session,
                 by=user,
                 document=document,
-                reason=str(data.get("reason", "")),
+                reason=body.reason,
                 today=_today(settings),
                 settings=settings,
-                version=_version(data),
+                version=body.version,
             )
         )
     except QMSError as exc:
-        return _document_refused(request, session, user, document_id, exc, data)
-    return redirect(request, f"/documents/{document_id}", flash=N_("The document is now obsolete."))
+        return _document_refused(request, session, user, document, exc, data)
+    return redirect(request, f"/documents/{document.id}", flash=N_("The document is now obsolete."))
 
 
 @router.get("/documents/{document_id}/history")
-def history(request: Request, document_id: IdPath, session: SessionDep, user: PageUser):
-    require(user, "document.read")
-    document = _document(session, document_id)
+def history(request: Request, document: CurrentDocument, session: SessionDep, user: PageUser):
+    service.read_document(session=session, by=user, document=document)
     revisions = service.revisions_of(session=session, document=document)
-    readable = [r for r in revisions if can(user, "revision.read", r)]
     names = service.people(
         session=session, ids=[i for r in revisions for i in (r.author_id, r.published_by_id)]
     )
-    events = service.trail_of(session=session, document=document) if can(user, "trail.read") else []
     return render(
         request,
         "documents/history.html",
         {
             "document": document,
             "revisions": revisions,
-            "readable": readable,
+            "readable": service.readable(by=user, revisions=revisions),
             "names": names,
             "signoffs": service.signoffs_for(session=session, revisions=revisions),
-            "events": events,
+            "events": service.trail_of(session=session, by=user, document=document),
             **LABELS,
         },
     )
@@ -522,20 +494,17 @@ def history(request: Request, document_id: IdPath, session: SessionDep, user: Pa
 @router.get("/documents/{document_id}/diff")
 def diff_page(
     request: Request,
-    document_id: IdPath,
+    document: CurrentDocument,
     session: SessionDep,
     user: PageUser,
     a: int | None = Query(default=None, ge=1, le=MAX_ID),
     b: int | None = Query(default=None, ge=1, le=MAX_ID),
 ):
-    require(user, "document.read")
-    document = _document(session, document_id)
+    service.read_document(session=session, by=user, document=document)
     # Without parameters: the newest revision the reader may see against the one before it.
-    readable = [
-        r
-        for r in service.revisions_of(session=session, document=document)
-        if can(user, "revision.read", r)
-    ]
+    readable = service.readable(
+        by=user, revisions=service.revisions_of(session=session, document=document)
+    )
     new = service.get_revision(session=session, revision_id=b) if b else None
     if new is None and readable:
         new = readable[0]
@@ -562,6 +531,7 @@ def diff_page(
 
 
 def _revision_context(session, user, revision: Revision, settings, **extra) -> dict:
+    # Only a person who may read the revision ever sees its page, again with a refusal too.
     service.read_revision(session=session, by=user, revision=revision)
     document = revision.document
     everyone = service.department_users(session=session)
@@ -570,8 +540,14 @@ def _revision_context(session, user, revision: Revision, settings, **extra) -> d
         ids=[revision.author_id, revision.reviewer_id, revision.approver_id, document.owner_id],
     )
     author_id = revision.author_id or user.id
+    status = RevisionStatus(revision.status)
     return {
         "revision": revision,
+        # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+        "may": allowed_now(REVISION_FORMS, user, revision, session=session),
+        "returned": status is RevisionStatus.draft and bool(revision.return_comment),
+        "issued": status in PUBLISHED,
+        "no_longer_in_force": status in NO_LONGER_IN_FORCE,
         "document": document,
         "names": names,
         "signoffs": service.signoffs(session=session, revision=revision),
@@ -593,17 +569,9 @@ def _person(user) -> str:
     return f"{user.full_name} – {user.position_title}" if user.position_title else user.full_name
 
 
-def _revision(session, user, revision_id) -> Revision:
-    revision = service.get_revision(session=session, revision_id=revision_id)
-    # Only a person who may read the revision ever sees its page again with a refusal.
-    require(user, "revision.read", revision)
-    return revision
-
-
-def _revision_refused(request, session, user, settings, revision_id, exc, data):
+def _revision_refused(request, session, user, settings, revision, exc, data):
     session.rollback()
     data.pop("password", None)
-    revision = service.get_revision(session=session, revision_id=revision_id)
     return refused(
         request,
         "documents/revision.html",
@@ -612,24 +580,26 @@ def _revision_refused(request, session, user, settings, revision_id, exc, data):
     )
 
 
+def _done(request, revision: Revision, flash: str):
+    return redirect(request, f"/revisions/{revision.id}", flash=flash)
+
+
 # Before /revisions/{revision_id}, which would otherwise take "5.pdf" as an id.
 @router.get("/revisions/{revision_id}.pdf")
 def controlled_copy(
-    revision_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    revision: CurrentRevision, session: SessionDep, user: PageUser, settings: SettingsDep
 ):
-    revision = service.get_revision(session=session, revision_id=revision_id)
     return pdf_response(session, user, revision, settings)
 
 
 @router.get("/revisions/{revision_id}")
 def revision_page(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     return render(
         request, "documents/revision.html", _revision_context(session, user, revision, settings)
     )
@@ -638,43 +608,45 @@ def revision_page(
 @router.post("/revisions/{revision_id}")
 async def edit_revision(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
+        if "content_md" in data:
+            data["content_md"] = str(data["content_md"]).replace("\r\n", "\n")
+        body = _form(RevisionUpdate, data, user=user, action=EDIT, record=revision)
         service.update_revision(
             session=session,
             by=user,
             revision=revision,
-            version=_version(data),
-            content_md=str(data.get("content_md", "")).replace("\r\n", "\n"),
-            change_summary=str(data.get("change_summary", "")),
-            remove_file=data.get("remove_file") == "on",
+            version=body.version,
+            content_md=body.content_md,
+            change_summary=body.change_summary,
+            remove_file=body.remove_file,
         )
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(request, f"/revisions/{revision_id}", flash=N_("The draft was saved."))
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("The draft was saved."))
 
 
 @router.post("/revisions/{revision_id}/file")
 async def upload_file(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
-    require(user, "revision.edit", revision)
+    require(user, ATTACH_FILE.permission, revision)
     data = await form_data(request)
     upload = data.pop("file", None)
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("Choose a file to attach.", field="file")
+        body = parse(FileBody, data)
         service.attach_file(
             session=session,
             by=user,
@@ -683,16 +655,17 @@ async def upload_file(
             filename=upload.filename,
             files_dir=settings.files_dir,
             max_bytes=settings.upload_max_bytes,
-            version=_version(data),
+            version=body.version,
         )
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(request, f"/revisions/{revision_id}", flash=N_("The file was attached."))
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("The file was attached."))
 
 
 @router.get("/revisions/{revision_id}/file")
-def download_file(revision_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep):
-    revision = service.get_revision(session=session, revision_id=revision_id)
+def download_file(
+    revision: CurrentRevision, session: SessionDep, user: PageUser, settings: SettingsDep
+):
     data = service.revision_file(
         session=session, by=user, revision=revision, files_dir=settings.files_dir
     )
@@ -702,115 +675,92 @@ def download_file(revision_id: IdPath, session: SessionDep, user: PageUser, sett
 @router.post("/revisions/{revision_id}/submit")
 async def submit(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        service.submit(
-            session=session,
-            by=user,
-            revision=revision,
-            reviewer_id=_int(data.get("reviewer_id"), "reviewer_id"),
-            approver_id=_int(data.get("approver_id"), "approver_id"),
-            version=_version(data),
-        )
+        body = _form(SubmitBody, data, user=user, action=SUBMIT, record=revision)
+        service.submit(session=session, by=user, revision=revision, **body.model_dump())
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(
-        request, f"/revisions/{revision_id}", flash=N_("The revision was sent for review.")
-    )
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("The revision was sent for review."))
 
 
 @router.post("/revisions/{revision_id}/review")
 async def review(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        service.review(
-            session=session,
-            by=user,
-            revision=revision,
-            password=str(data.get("password", "")),
-            comment=str(data.get("comment", "")),
-            version=_version(data),
-        )
+        body = _form(SignBody, data, user=user, action=REVIEW, record=revision)
+        service.review(session=session, by=user, revision=revision, **body.model_dump())
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(request, f"/revisions/{revision_id}", flash=N_("You signed the review."))
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("You signed the review."))
 
 
 @router.post("/revisions/{revision_id}/return")
 async def return_to_draft(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        service.return_to_draft(
-            session=session,
-            by=user,
-            revision=revision,
-            comment=str(data.get("return_comment", "")),
-            version=_version(data),
+        # The page's field is return_comment (beside the signing forms' own comment).
+        body = _form(
+            ReturnBody,
+            {"comment": data.get("return_comment", ""), "version": data.get("version")},
+            user=user,
+            action=RETURN,
+            record=revision,
         )
+        service.return_to_draft(session=session, by=user, revision=revision, **body.model_dump())
     except QMSError as exc:
-        if exc.field == "comment":
-            exc.field = "return_comment"
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(
-        request, f"/revisions/{revision_id}", flash=N_("The revision was returned to its author.")
-    )
+        for each in [exc, *(getattr(exc, "errors", None) or [])]:
+            if each.field == "comment":
+                each.field = "return_comment"
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("The revision was returned to its author."))
 
 
 @router.post("/revisions/{revision_id}/approve")
 async def approve(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        service.approve(
-            session=session,
-            by=user,
-            revision=revision,
-            password=str(data.get("password", "")),
-            comment=str(data.get("comment", "")),
-            version=_version(data),
-        )
+        body = _form(SignBody, data, user=user, action=APPROVE, record=revision)
+        service.approve(session=session, by=user, revision=revision, **body.model_dump())
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
-    return redirect(request, f"/revisions/{revision_id}", flash=N_("You signed the approval."))
+        return _revision_refused(request, session, user, settings, revision, exc, data)
+    return _done(request, revision, N_("You signed the approval."))
 
 
 @router.post("/revisions/{revision_id}/publish")
 async def publish(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
+        body = _form(PublishBody, data, user=user, action=PUBLISH, record=revision)
         # Off the event loop: publishing renders and signs the kept copies.
         await run_in_threadpool(
             partial(
@@ -820,12 +770,11 @@ async def publish(
                 revision=revision,
                 today=_today(settings),
                 settings=settings,
-                effective_on=_date(data.get("effective_on"), "effective_on"),
-                version=_version(data),
+                **body.model_dump(),
             )
         )
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
+        return _revision_refused(request, session, user, settings, revision, exc, data)
     return redirect(
         request, f"/documents/{revision.document_id}", flash=N_("The revision is now effective.")
     )
@@ -834,24 +783,19 @@ async def publish(
 @router.post("/revisions/{revision_id}/acknowledge")
 async def acknowledge(
     request: Request,
-    revision_id: IdPath,
+    revision: CurrentRevision,
     session: SessionDep,
     user: PageUser,
     settings: SettingsDep,
 ):
-    revision = _revision(session, user, revision_id)
     data = await form_data(request)
     try:
-        require(user, "revision.acknowledge", revision)
         # Acknowledged on the revision's page, after its text, ticking what is acknowledged.
-        if data.get("confirm") != "yes":
-            raise Invalid(
-                "Tick the box to confirm that you have read and understood this issue.",
-                field="confirm",
-            )
-        service.acknowledge(session=session, by=user, revision=revision)
+        service.acknowledge(
+            session=session, by=user, revision=revision, confirmed=data.get("confirm") == "yes"
+        )
     except QMSError as exc:
-        return _revision_refused(request, session, user, settings, revision_id, exc, data)
+        return _revision_refused(request, session, user, settings, revision, exc, data)
     return redirect(
         request,
         f"/revisions/{revision.id}#acknowledge",
