@@ -9,6 +9,7 @@ twice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,14 +54,17 @@ class Action:
     # Said when the record is in a state it does not start from (%(code)s, %(status)s).
     refused: str
     refused_from: Mapping[Any, str] = field(default_factory=dict)
-    # The field a refusal of the state names.
-    field: str = "status"
+    # The field a refusal of the state names (None: the record as a whole).
+    field: str | None = "status"
     guards: tuple[Guard, ...] = ()
     # The instant and the person it stamps on the record.
     stamp_at: str | None = None
     stamp_by: str | None = None
     # Fields the trail compares besides the machine's.
     track: tuple[str, ...] = ()
+    # A refusal of the state: its error type and parameters besides %(code)s and %(status)s.
+    refuse_as: type[QMSError] = Conflict
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The ALLOWED table stays the one truth about moves: an action declares none else.
@@ -80,11 +84,12 @@ class Action:
     def _conflict(self, session, user, record, subject) -> QMSError | None:
         current = self.machine.status(record.status)
         if current not in self.moves:
-            return Conflict(
+            return self.refuse_as(
                 self.refused_from.get(current, self.refused),
                 field=self.field,
                 code=record.code,
                 status=self.machine.label(current),
+                **self.params,
             )
         for guard in self.guards:
             refused = guard(session, user, record, subject)

@@ -28,7 +28,7 @@ from qms.audits.models import (
     ChecklistItem,
     Result,
 )
-from qms.audits.states import AuditStatus, check_transition, transition
+from qms.audits.states import ANSWER, CANCEL, CLOSE, REPORT, START, UPDATE, AuditStatus
 from qms.auth import service as auth_service
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
@@ -525,17 +525,10 @@ def update_audit(
     *, session: Session, by: User, audit: Audit, version: int | None, **fields
 ) -> Audit:
     """Change the plan: anything while planned; the team, dates and words while in progress."""
-    require(by, "audit.update", audit)
+    UPDATE.require(session=session, user=by, record=audit, version=version)
+    # A plan is changed only against the version it was read at (the form always sends it).
     check_version(audit, version)
     status = AuditStatus(audit.status)
-    if status is AuditStatus.cancelled:
-        raise Conflict(
-            "Audit %(code)s was cancelled: its plan can no longer change.", code=audit.code
-        )
-    if status not in (AuditStatus.planned, AuditStatus.in_progress):
-        raise Conflict(
-            "Audit %(code)s has been reported: its plan can no longer change.", code=audit.code
-        )
     fields = {k: v for k, v in fields.items() if v is not None}
     if status is AuditStatus.in_progress:
         for frozen in ("department_id", "template_keys"):
@@ -579,30 +572,15 @@ def update_audit(
     present = {row.user_id for row in audit.team_rows}
     audit.team_rows.extend(AuditTeamMember(user_id=i) for i in team if i not in present)
     changes = trail.changes_of(audit, before, AUDIT_FIELDS)
-    if not changes:
-        return audit
-    audit.version += 1
-    audit.updated_at = utcnow()
-    session.add(audit)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="updated",
-        record_type="audit",
-        record_id=audit.id,
-        changes=changes,
-    )
+    if changes:
+        UPDATE.apply(session=session, record=audit, by=by, also=changes)
     return audit
 
 
 def start_audit(*, session: Session, by: User, audit: Audit, version: int | None = None) -> Audit:
     """Begin the audit: its checklists are made from its templates, item for item."""
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.start", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.in_progress)
+    START.require(session=session, user=by, record=audit, version=version)
     # The team is checked again: someone may have changed department since the planning.
     _check_team(
         session,
@@ -643,28 +621,11 @@ def start_audit(*, session: Session, by: User, audit: Audit, version: int | None
                 number += 1
         total += number
     session.flush()
-    transition(
-        session=session,
-        audit=audit,
-        to=AuditStatus.in_progress,
-        by=by,
-        changes={"checklist_items": [0, total]},
-    )
+    START.apply(session=session, record=audit, by=by, also={"checklist_items": [0, total]})
     return audit
 
 
 # --- filling the checklist --------------------------------------------------------------
-
-
-def _require_open_for_answers(audit: Audit) -> None:
-    status = AuditStatus(audit.status)
-    if status is AuditStatus.in_progress:
-        return
-    if status in (AuditStatus.reported, AuditStatus.closed):
-        raise Conflict("Audit %(code)s has been reported: its answers are frozen.", code=audit.code)
-    if status is AuditStatus.cancelled:
-        raise Conflict("Audit %(code)s was cancelled: its checklist is closed.", code=audit.code)
-    raise Conflict("Audit %(code)s has not started yet.", code=audit.code)
 
 
 def answer_item(
@@ -691,8 +652,7 @@ def answer_item(
     # Lock order: the audit (shared, so that reporting waits for answers in flight), then
     # the item (exclusive, so that two saves of one item are compared one after the other).
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     item = session.exec(
         select(ChecklistItem)
         .where(ChecklistItem.id == item.id)
@@ -791,8 +751,7 @@ def add_attachment(
     max_bytes: int,
 ) -> ChecklistAttachment:
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
     stored = files.keep(
@@ -829,8 +788,7 @@ def add_attachment(
 def remove_attachment(*, session: Session, by: User, attachment: ChecklistAttachment) -> None:
     item = get_item(session=session, item_id=attachment.item_id)
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     session.delete(attachment)
     session.flush()
     # The bytes stay in the store: other records may hold the same file.
@@ -907,10 +865,7 @@ def report_audit(
     from qms.audits import pdf
 
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.report", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.reported)
+    REPORT.require(session=session, user=by, record=audit, version=version)
     still_open, total = open_items(session=session, audit=audit)
     if still_open:
         raise Conflict(
@@ -945,12 +900,11 @@ def report_audit(
     audit.report_signature_id = signature.id
     audit.report_sha256 = stored.sha256
     audit.report_size = stored.size
-    transition(
+    REPORT.apply(
         session=session,
-        audit=audit,
-        to=AuditStatus.reported,
+        record=audit,
         by=by,
-        changes={
+        also={
             "report_sha256": [None, stored.sha256],
             "summary": [None, audit.summary],
             "strengths": [None, audit.strengths],
@@ -980,10 +934,7 @@ def close_audit(
 ) -> Audit:
     """Close once each nonconformity is closed or cancelled, or accepted as carried over."""
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.close", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.closed)
+    CLOSE.require(session=session, user=by, record=audit, version=version)
     note = _text(note, "note", "Write a closing note.")
     raised = findings.for_audit(session=session, audit=audit)
     known = {nc.id: nc for nc in raised}
@@ -1007,13 +958,12 @@ def close_audit(
         )
     audit.carried_over_ids = sorted(nc.id for nc in unsettled)
     audit.close_note = note
-    transition(
+    CLOSE.apply(
         session=session,
-        audit=audit,
-        to=AuditStatus.closed,
+        record=audit,
         by=by,
         reason=note,
-        changes={"carried_over_ids": [[], audit.carried_over_ids]},
+        also={"carried_over_ids": [[], audit.carried_over_ids]},
     )
     return audit
 
@@ -1022,12 +972,9 @@ def cancel_audit(
     *, session: Session, by: User, audit: Audit, reason: str, version: int | None = None
 ) -> Audit:
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.cancel", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.cancelled)
+    CANCEL.require(session=session, user=by, record=audit, version=version)
     audit.cancel_reason = _text(reason, "reason", "Say why the audit is cancelled.")
-    transition(session=session, audit=audit, to=AuditStatus.cancelled, by=by, reason=reason)
+    CANCEL.apply(session=session, record=audit, by=by, reason=reason)
     return audit
 
 

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from qms.audits import checklists, findings, service
 from qms.audits.models import RESULT_LABELS, Audit, Result
-from qms.audits.states import PROGRAMME_LABELS, STATUS_LABELS, AuditStatus
+from qms.audits.states import ANSWER, FORMS, PROGRAMME_LABELS, STATUS_LABELS, AuditStatus
 from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import require
@@ -34,6 +34,7 @@ from qms.pages import (
 )
 from qms.risks import service as risks
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -475,7 +476,7 @@ async def edit_audit(request: Request, audit_id: IdPath, session: SessionDep, us
 # --- the audit record -------------------------------------------------------------------
 
 
-def _record_context(session, audit: Audit, **extra) -> dict:
+def _record_context(session, audit: Audit, user, **extra) -> dict:
     team = service.people(session=session, ids=[audit.lead_auditor_id, *audit.auditor_ids])
     answered, total = service.progress(session=session, audit_ids=[audit.id])[audit.id]
     raised = findings.for_audit(session=session, audit=audit)
@@ -499,6 +500,8 @@ def _record_context(session, audit: Audit, **extra) -> dict:
         "templates": checklists.catalogue().templates,
         # The register entries its findings revealed or realised (risks domain).
         "linked_risks_rows": risks.linked_to_audit(session=session, audit_id=audit.id),
+        # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+        "may": allowed_now(FORMS, user, audit, session=session),
         **extra,
     }
 
@@ -507,15 +510,17 @@ def _record_context(session, audit: Audit, **extra) -> dict:
 def audit_page(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
     audit = _audit_or_404(session, audit_id)
     require(user, "audit.read", audit)
-    return render(request, "audits/record.html", _record_context(session, audit))
+    return render(request, "audits/record.html", _record_context(session, audit, user))
 
 
-def _transition_refused(request, session, audit_id: int, exc: QMSError, data: dict):
+def _transition_refused(request, session, user, audit_id: int, exc: QMSError, data: dict):
     session.rollback()
     if exc.status in (403, 404):
         raise exc
     audit = _audit_or_404(session, audit_id)
-    return refused(request, "audits/record.html", exc, _record_context(session, audit, form=data))
+    return refused(
+        request, "audits/record.html", exc, _record_context(session, audit, user, form=data)
+    )
 
 
 @router.post("/audits/{audit_id}/start")
@@ -529,7 +534,7 @@ async def start_audit(request: Request, audit_id: IdPath, session: SessionDep, u
             )
         )
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
+        return _transition_refused(request, session, user, audit_id, exc, data)
     return redirect(request, f"/audits/{audit_id}/checklist", flash=N_("The audit has started."))
 
 
@@ -555,7 +560,7 @@ async def report_audit(
         )
     except QMSError as exc:
         data.pop("password", None)
-        return _transition_refused(request, session, audit_id, exc, data)
+        return _transition_refused(request, session, user, audit_id, exc, data)
     return redirect(
         request, f"/audits/{audit_id}", flash=N_("The audit report was signed and its PDF kept.")
     )
@@ -575,7 +580,7 @@ async def close_audit(request: Request, audit_id: IdPath, session: SessionDep, u
             version=_version(data),
         )
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
+        return _transition_refused(request, session, user, audit_id, exc, data)
     return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was closed."))
 
 
@@ -592,14 +597,14 @@ async def cancel_audit(request: Request, audit_id: IdPath, session: SessionDep, 
             version=_version(data),
         )
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
+        return _transition_refused(request, session, user, audit_id, exc, data)
     return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was cancelled."))
 
 
 # --- the checklist ----------------------------------------------------------------------
 
 
-def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> dict:
+def _checklist_context(session, audit: Audit, user, lang: str, show: str, **extra) -> dict:
     items = service.items_of(session=session, audit=audit)
     attachments = service.attachments_of(session=session, item_ids=[i.id for i in items])
     raised = findings.by_item(session=session, audit=audit)
@@ -638,6 +643,9 @@ def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> 
         "total": len(items),
         "attachments": attachments,
         "raised": raised,
+        # The items whose nonconformity a changed answer would cancel (it is not yet settled).
+        "withdrawable": {i for i, nc in raised.items() if nc.status not in findings.SETTLED},
+        "may_answer": ANSWER.refusal(user, audit, session=session) is None,
         "results": list(Result),
         "result_labels": RESULT_LABELS,
         "show": show,
@@ -667,7 +675,7 @@ def checklist_page(
     require(user, "audit.read", audit)
     lang = request_lang(request, request.state.viewer)
     return render(
-        request, "audits/checklist.html", _checklist_context(session, audit, lang, _show(show))
+        request, "audits/checklist.html", _checklist_context(session, audit, user, lang, _show(show))
     )
 
 
@@ -759,7 +767,7 @@ async def answer_item(
                     "change_reason": data.get("change_reason", ""),
                 }
             }
-        context = _checklist_context(session, audit, lang, show, **extra)
+        context = _checklist_context(session, audit, user, lang, show, **extra)
         return render(request, "audits/checklist.html", context, status_code=exc.status)
     anchor = _next_anchor(session, audit_id, item_id, show)
     query = "?show=open" if show == "open" else ""
