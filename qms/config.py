@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -83,6 +84,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """Today in the office's time zone (not UTC's: from 17:00 UTC it is already
+        tomorrow in Vietnam)."""
+        return datetime.now(self.tz).date()
 
     @property
     def files_dir(self) -> Path:

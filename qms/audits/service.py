@@ -80,6 +80,24 @@ def list_programmes(*, session: Session) -> list[AuditProgramme]:
     )
 
 
+def read_programmes(*, session: Session, by: User) -> list[AuditProgramme]:
+    """The programmes, newest first, for those who may see the audit programme."""
+    require(by, "audit.programme.read")
+    return list_programmes(session=session)
+
+
+def read_programme(*, session: Session, by: User, year: int) -> AuditProgramme:
+    require(by, "audit.programme.read")
+    return get_programme(session=session, year=year)
+
+
+def read_templates(*, by: User) -> checklists.Catalogue:
+    """The checklist templates (and those that cannot be used, with why), for those who may
+    see them."""
+    require(by, "audit.template.read")
+    return checklists.catalogue()
+
+
 def programme_audits(*, session: Session, programme: AuditProgramme) -> list[Audit]:
     return list(
         session.exec(
@@ -201,6 +219,13 @@ def get_audit(*, session: Session, audit_id: int) -> Audit:
     audit = session.get(Audit, audit_id)
     if audit is None:
         raise NotFound("Audit %(id)s does not exist.", id=audit_id)
+    return audit
+
+
+def read_audit(*, session: Session, by: User, audit: Audit) -> Audit:
+    """The audit as the person may read it: its team, the quality officer, an administrator
+    and the manager of the audited department."""
+    require(by, "audit.read", audit)
     return audit
 
 
@@ -329,6 +354,12 @@ def get_item(*, session: Session, item_id: int) -> ChecklistItem:
     item = session.get(ChecklistItem, item_id)
     if item is None:
         raise NotFound("Checklist item %(id)s does not exist.", id=item_id)
+    return item
+
+
+def read_item(*, session: Session, by: User, item: ChecklistItem) -> ChecklistItem:
+    """The checklist item, to those who may read its audit."""
+    read_audit(session=session, by=by, audit=get_audit(session=session, audit_id=item.audit_id))
     return item
 
 
@@ -807,9 +838,12 @@ def remove_attachment(*, session: Session, by: User, attachment: ChecklistAttach
     )
 
 
-def attachment_audit(*, session: Session, attachment: ChecklistAttachment) -> Audit:
-    item = get_item(session=session, item_id=attachment.item_id)
-    return get_audit(session=session, audit_id=item.audit_id)
+def read_attachment(
+    *, session: Session, by: User, attachment: ChecklistAttachment
+) -> ChecklistAttachment:
+    """The attachment, to those who may read the audit of its item."""
+    read_item(session=session, by=by, item=get_item(session=session, item_id=attachment.item_id))
+    return attachment
 
 
 # --- reporting --------------------------------------------------------------------------

@@ -117,8 +117,7 @@ CANCEL = _move(
     AuditStatus.cancelled,
     {
         AuditStatus.reported: N_(
-            "Audit %(code)s has been reported: a reported audit cannot be cancelled, only "
-            "closed."
+            "Audit %(code)s has been reported: a reported audit cannot be cancelled, only closed."
         )
     },
     stamp_at="cancelled_at",
