@@ -427,36 +427,20 @@ def report_audit(
     settings: SettingsDep,
 ):
     audit = service.report_audit(
-        session=session,
-        by=user,
-        audit=audit,
-        password=body.password,
-        summary=body.summary,
-        strengths=body.strengths,
-        version=body.version,
-        settings=settings,
+        session=session, by=user, audit=audit, settings=settings, **body.model_dump()
     )
     return _one(session, audit)
 
 
 @router.post("/audits/{audit_id}/close", response_model=AuditPublic)
 def close_audit(user: CurrentUser, audit: CurrentAudit, body: CloseAudit, session: SessionDep):
-    audit = service.close_audit(
-        session=session,
-        by=user,
-        audit=audit,
-        note=body.note,
-        carried_over_ids=body.carried_over_ids,
-        version=body.version,
-    )
+    audit = service.close_audit(session=session, by=user, audit=audit, **body.model_dump())
     return _one(session, audit)
 
 
 @router.post("/audits/{audit_id}/cancel", response_model=AuditPublic)
 def cancel_audit(user: CurrentUser, audit: CurrentAudit, body: CancelAudit, session: SessionDep):
-    audit = service.cancel_audit(
-        session=session, by=user, audit=audit, reason=body.reason, version=body.version
-    )
+    audit = service.cancel_audit(session=session, by=user, audit=audit, **body.model_dump())
     return _one(session, audit)
 
 
@@ -480,13 +464,9 @@ def answer_item(
         session=session,
         by=user,
         item=item,
-        result=body.result,
-        evidence=body.evidence,
-        version=body.version,
         lang=settings.lang,
-        today=datetime.now(settings.tz).date(),
-        confirm_nonconformity=body.confirm_nonconformity,
-        change_reason=body.change_reason,
+        today=settings.today(),
+        **body.model_dump(),
     )
     return _item_out(session, item)
 

@@ -149,11 +149,19 @@ def create_programme(
     _check_year(year)
     if session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first():
         raise Conflict("There is already an audit programme for %(year)s.", field="year", year=year)
-    programme = AuditProgramme(
-        year=year,
-        objectives=check_length(objectives.strip(), field="objectives", limit=LONG_TEXT),
-        created_by_id=getattr(by, "id", None),
-    )
+    objectives = check_length(objectives.strip(), field="objectives", limit=LONG_TEXT)
+    return _open_programme(session, by, year, objectives=objectives)
+
+
+def _open_programme(
+    session: Session, by: User | None, year: int, *, objectives: str | None = None, reason=""
+) -> AuditProgramme:
+    """A new programme for the year, in the trail (its objectives, when it is given any)."""
+    programme = AuditProgramme(year=year, created_by_id=getattr(by, "id", None))
+    changes = {"year": [None, year]}
+    if objectives is not None:
+        programme.objectives = objectives
+        changes["objectives"] = [None, objectives]
     session.add(programme)
     session.flush()
     trail.record(
@@ -162,7 +170,8 @@ def create_programme(
         action="created",
         record_type="audit_programme",
         record_id=programme.id,
-        changes={"year": [None, year], "objectives": [None, programme.objectives]},
+        changes=changes,
+        reason=reason,
     )
     return programme
 
@@ -197,19 +206,7 @@ def _programme_for(session: Session, by: User | None, year: int) -> AuditProgram
     found = session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first()
     if found is not None:
         return found
-    programme = AuditProgramme(year=year, created_by_id=getattr(by, "id", None))
-    session.add(programme)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="created",
-        record_type="audit_programme",
-        record_id=programme.id,
-        changes={"year": [None, year]},
-        reason="opened by the year's first audit",
-    )
-    return programme
+    return _open_programme(session, by, year, reason="opened by the year's first audit")
 
 
 # --- reading audits ---------------------------------------------------------------------
