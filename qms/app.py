@@ -214,6 +214,13 @@ def walk_routes(routes, prefix: str = ""):
             )
 
 
+def _path_params(dependant):
+    """A route's path parameters, with those its dependencies read."""
+    yield from dependant.path_params
+    for each in dependant.dependencies:
+        yield from _path_params(each)
+
+
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods of every route this path would reach (an integer parameter only
     reaches a route when it is a number: /users/me is not /users/{user_id})."""
@@ -222,7 +229,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
             (
                 compile_path(full)[0],
                 route.methods,
-                {p.name for p in route.dependant.path_params if p.field_info.annotation is int},
+                # Those a dependency reads too (CurrentAudit's audit_id).
+                {p.name for p in _path_params(route.dependant) if p.field_info.annotation is int},
             )
             for full, route in walk_routes(app.routes)
         ]

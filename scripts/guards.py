@@ -593,10 +593,58 @@ GUARDS: list[Guard] = [
     # --- signatures after signing -------------------------------------------------------
     Guard(
         "a reported audit's answers are frozen",
+        "qms/audits/states.py",
+        '    {AuditStatus.in_progress: AuditStatus.in_progress},\n    "audit.answer",',
+        "    {AuditStatus.in_progress: AuditStatus.in_progress, AuditStatus.reported: "
+        'AuditStatus.reported},\n    "audit.answer",',
+        (
+            f"{SIGNATURES}::test_a_reported_audit_refuses_every_change_to_what_was_signed",
+            "tests/audits/test_checklist.py::test_answers_are_frozen_once_reported",
+        ),
+    ),
+    # --- audits' actions (qms/audits/states.py, declared once beside ALLOWED) -------------
+    Guard(
+        "an audit's moves ask their permission rule",
+        "qms/audits/states.py",
+        "        permission,\n        _CANNOT_MOVE,",
+        "        None,\n        _CANNOT_MOVE,",
+        (
+            f"{MATRIX}[POST /api/v1/audits/{{audit_id}}/start]",
+            f"{MATRIX}[POST /audits/{{audit_id}}/cancel]",
+            "tests/audits/test_transitions.py::test_only_the_quality_officer_closes",
+        ),
+    ),
+    Guard(
+        "starting an audit checks the version sent",
         "qms/audits/service.py",
-        "    if status is AuditStatus.in_progress:\n        return",
-        "    if status is not AuditStatus.cancelled:\n        return",
-        (f"{SIGNATURES}::test_a_reported_audit_refuses_every_change_to_what_was_signed",),
+        "    START.require(session=session, user=by, record=audit, version=version)",
+        "    START.require(session=session, user=by, record=audit, version=None)",
+        ("tests/audits/test_transitions.py::test_a_transition_with_a_stale_version_is_refused",),
+    ),
+    Guard(
+        "the audit record offers exactly the forms its actions allow now",
+        "qms/audits/web.py",
+        '        "may": allowed_now(FORMS, user, audit, session=session),',
+        '        "may": dict.fromkeys(FORMS, True),',
+        ("tests/audits/test_transitions.py::test_the_record_page_offers_what_the_person_may_do",),
+    ),
+    Guard(
+        "the checklist is read-only unless the person may answer it now",
+        "qms/audits/web.py",
+        '        "may_answer": ANSWER.refusal(user, audit, session=session) is None,',
+        '        "may_answer": True,',
+        ("tests/audits/test_checklist.py::test_answers_are_frozen_once_reported",),
+    ),
+    Guard(
+        "an audit is read only by those who may (the service checks)",
+        "qms/audits/service.py",
+        '    require(by, "audit.read", audit)\n    return audit',
+        "    return audit",
+        (
+            f"{MATRIX}[GET /api/v1/audits/{{audit_id}}]",
+            f"{MATRIX}[GET /audits/{{audit_id}}/checklist]",
+            "tests/reliability/test_visibility.py::test_a_guessed_id_of_what_one_may_not_open_is_refused",
+        ),
     ),
     Guard(
         "void signatures shown on the revision page",

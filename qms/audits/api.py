@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from qms import files
-from qms.audits import checklists, exports, findings, service
+from qms.audits import exports, findings, service
+from qms.audits.deps import CurrentAttachment, CurrentAudit, CurrentItem
 from qms.audits.models import (
     AttachmentPublic,
     AuditCreate,
@@ -37,8 +38,7 @@ from qms.audits.models import (
     Transition,
 )
 from qms.audits.states import AuditStatus
-from qms.auth.permissions import require
-from qms.deps import MAX_ID, CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, DayQuery, SessionDep, SettingsDep
 from qms.errors import Conflict, Invalid, NotFound
 from qms.pages import request_lang
 
@@ -167,8 +167,7 @@ def programme_public(session, programme) -> ProgrammePublic:
 
 @router.get("/audit-templates", response_model=list[TemplateSummary])
 def list_templates(user: CurrentUser):
-    require(user, "audit.template.read")
-    found = checklists.catalogue()
+    found = service.read_templates(by=user)
     out = [
         TemplateSummary(
             key=t.key,
@@ -198,8 +197,7 @@ def list_templates(user: CurrentUser):
 
 @router.get("/audit-templates/{key}", response_model=TemplatePublic)
 def get_template(key: KeyPath, user: CurrentUser):
-    require(user, "audit.template.read")
-    found = checklists.catalogue()
+    found = service.read_templates(by=user)
     if key in found.errors:
         raise Conflict(
             "The checklist template %(key)s cannot be used (%(problem)s).",
@@ -225,8 +223,8 @@ def get_template(key: KeyPath, user: CurrentUser):
 
 @router.get("/audit-programmes", response_model=list[ProgrammePublic])
 def list_programmes(session: SessionDep, user: CurrentUser):
-    require(user, "audit.programme.read")
-    return [programme_public(session, p) for p in service.list_programmes(session=session)]
+    programmes = service.read_programmes(session=session, by=user)
+    return [programme_public(session, p) for p in programmes]
 
 
 @router.post("/audit-programmes", status_code=201, response_model=ProgrammePublic)
@@ -239,8 +237,7 @@ def create_programme(body: ProgrammeCreate, session: SessionDep, user: CurrentUs
 
 @router.get("/audit-programmes/{year}", response_model=ProgrammePublic)
 def get_programme(year: YearPath, session: SessionDep, user: CurrentUser):
-    require(user, "audit.programme.read")
-    return programme_public(session, service.get_programme(session=session, year=year))
+    return programme_public(session, service.read_programme(session=session, by=user, year=year))
 
 
 @router.get("/audit-programmes/{year}/not-covered", response_model=ProgrammeCoverage)
@@ -248,8 +245,7 @@ def programme_not_covered(year: YearPath, session: SessionDep, user: CurrentUser
     """The programme's warning (ISO 9001:2015, 9.2.2 a): the departments with no internal
     audit of the year planned, under way, reported or closed (a cancelled audit does not
     count). Answers for a year with no programme yet too: then no department is covered."""
-    require(user, "audit.programme.read")
-    departments = service.departments_without_audit(session=session, year=year)
+    departments = service.read_departments_without_audit(session=session, by=user, year=year)
     return ProgrammeCoverage(
         year=year,
         not_covered=[DepartmentRef(id=d.id, code=d.code, name=d.name) for d in departments],
@@ -272,10 +268,7 @@ def update_programme(year: YearPath, body: ProgrammeUpdate, session: SessionDep,
 # --- audits -----------------------------------------------------------------------------
 
 
-@router.get("/audits", response_model=AuditPage)
-def list_audits(
-    session: SessionDep,
-    user: CurrentUser,
+def _register_filters(
     year: int | None = Query(default=None, ge=2000, le=2100),
     status: AuditStatus | None = None,
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
@@ -283,46 +276,8 @@ def list_audits(
     reported_from: DayQuery = None,
     reported_to: DayQuery = None,
     finding: Result | None = None,
-    limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0, le=MAX_ID),
-):
-    if reported_from and reported_to and reported_from > reported_to:
-        raise Invalid("The first day must not be after the last day.", field="reported_from")
-    filters = service.AuditFilters(
-        year=year,
-        status=status.value if status else None,
-        department_id=department_id,
-        q=q,
-        reported_from=reported_from,
-        reported_to=reported_to,
-        finding=finding.value if finding else None,
-    )
-    rows, total = service.list_audits(
-        session=session, user=user, filters=filters, limit=limit, offset=offset
-    )
-    done = service.progress(session=session, audit_ids=[a.id for a in rows])
-    return AuditPage(
-        items=[audit_public(a, done[a.id]) for a in rows], total=total, limit=limit, offset=offset
-    )
-
-
-def _export(kind: str, request: Request, session, user, settings, filters):
-    rows, _total = service.list_audits(session=session, user=user, filters=filters, limit=None)
-    lang = request_lang(request, user)
-    table = exports.register_rows(session=session, audits=rows, settings=settings, lang=lang)
-    stamp = datetime.now(settings.tz).date().isoformat()
-    if kind == "csv":
-        body, media_type = exports.to_csv(table), "text/csv; charset=utf-8"
-    else:
-        body, media_type = exports.to_xlsx(table, lang=lang), exports.XLSX
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="audits-{stamp}.{kind}"'},
-    )
-
-
-def _export_filters(year, status, department_id, q, reported_from, reported_to, finding):
+) -> service.AuditFilters:
+    """The register's filters, the same for the list and its exports."""
     if reported_from and reported_to and reported_from > reported_to:
         raise Invalid("The first day must not be after the last day.", field="reported_from")
     return service.AuditFilters(
@@ -336,42 +291,66 @@ def _export_filters(year, status, department_id, q, reported_from, reported_to, 
     )
 
 
-@router.get("/audits.csv", response_class=Response)
-def export_csv(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    year: int | None = Query(default=None, ge=2000, le=2100),
-    status: AuditStatus | None = None,
-    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
-    q: str | None = Query(default=None, max_length=100),
-    reported_from: DayQuery = None,
-    reported_to: DayQuery = None,
-    finding: Result | None = None,
-):
-    """The audits, filtered as the list is, as CSV (UTF-8 with a byte-order mark)."""
-    filters = _export_filters(year, status, department_id, q, reported_from, reported_to, finding)
-    return _export("csv", request, session, user, settings, filters)
+RegisterFilters = Annotated[service.AuditFilters, Depends(_register_filters)]
 
 
-@router.get("/audits.xlsx", response_class=Response)
-def export_xlsx(
-    request: Request,
+@router.get("/audits", response_model=AuditPage)
+def list_audits(
     session: SessionDep,
     user: CurrentUser,
-    settings: SettingsDep,
-    year: int | None = Query(default=None, ge=2000, le=2100),
-    status: AuditStatus | None = None,
-    department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
-    q: str | None = Query(default=None, max_length=100),
-    reported_from: DayQuery = None,
-    reported_to: DayQuery = None,
-    finding: Result | None = None,
+    filters: RegisterFilters,
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=MAX_ID),
 ):
-    """The audits, filtered as the list is, as an Excel workbook."""
-    filters = _export_filters(year, status, department_id, q, reported_from, reported_to, finding)
-    return _export("xlsx", request, session, user, settings, filters)
+    rows, total = service.list_audits(
+        session=session, user=user, filters=filters, limit=limit, offset=offset
+    )
+    done = service.progress(session=session, audit_ids=[a.id for a in rows])
+    return AuditPage(
+        items=[audit_public(a, done[a.id]) for a in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def _exporter(kind: str, media_type: str, write):
+    """The register's export as `kind`: the same handler for each format."""
+
+    def export(
+        request: Request,
+        session: SessionDep,
+        user: CurrentUser,
+        settings: SettingsDep,
+        filters: RegisterFilters,
+    ):
+        rows, _total = service.list_audits(session=session, user=user, filters=filters, limit=None)
+        lang = request_lang(request, user)
+        table = exports.register_rows(session=session, audits=rows, settings=settings, lang=lang)
+        stamp = datetime.now(settings.tz).date().isoformat()
+        return Response(
+            write(table, lang),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="audits-{stamp}.{kind}"'},
+        )
+
+    return export
+
+
+for _kind, _media_type, _write, _what in (
+    (
+        "csv",
+        "text/csv; charset=utf-8",
+        lambda t, _lang: exports.to_csv(t),
+        "CSV (UTF-8 with a byte-order mark)",
+    ),
+    ("xlsx", exports.XLSX, lambda t, lang: exports.to_xlsx(t, lang=lang), "an Excel workbook"),
+):
+    router.add_api_route(
+        f"/audits.{_kind}",
+        _exporter(_kind, _media_type, _write),
+        methods=["GET"],
+        response_class=Response,
+        name=f"export_{_kind}",
+        description=f"The audits, filtered as the list is, as {_what}.",
+    )
 
 
 @router.post("/audits", status_code=201, response_model=AuditPublic)
@@ -389,9 +368,8 @@ def create_audit(body: AuditCreate, session: SessionDep, user: CurrentUser):
         }
     },
 )
-def audit_pdf(audit_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep):
-    audit = service.get_audit(session=session, audit_id=audit_id)
-    require(user, "audit.read", audit)
+def audit_pdf(user: CurrentUser, audit: CurrentAudit, session: SessionDep, settings: SettingsDep):
+    service.read_audit(session=session, by=user, audit=audit)
     data = service.report_bytes(audit=audit, files_dir=settings.files_dir)
     return Response(
         data,
@@ -406,15 +384,13 @@ def audit_pdf(audit_id: IdPath, session: SessionDep, user: CurrentUser, settings
 
 
 @router.get("/audits/{audit_id}", response_model=AuditPublic)
-def get_audit(audit_id: IdPath, session: SessionDep, user: CurrentUser):
-    audit = service.get_audit(session=session, audit_id=audit_id)
-    require(user, "audit.read", audit)
+def get_audit(user: CurrentUser, audit: CurrentAudit, session: SessionDep):
+    service.read_audit(session=session, by=user, audit=audit)
     return _one(session, audit)
 
 
 @router.patch("/audits/{audit_id}", response_model=AuditPublic)
-def update_audit(audit_id: IdPath, body: AuditUpdate, session: SessionDep, user: CurrentUser):
-    audit = service.get_audit(session=session, audit_id=audit_id)
+def update_audit(user: CurrentUser, audit: CurrentAudit, body: AuditUpdate, session: SessionDep):
     fields = body.model_dump(exclude_unset=True)
     version = fields.pop("version")
     audit = service.update_audit(session=session, by=user, audit=audit, version=version, **fields)
@@ -423,9 +399,8 @@ def update_audit(audit_id: IdPath, body: AuditUpdate, session: SessionDep, user:
 
 @router.post("/audits/{audit_id}/start", response_model=AuditPublic)
 def start_audit(
-    audit_id: IdPath, session: SessionDep, user: CurrentUser, body: Transition | None = None
+    user: CurrentUser, audit: CurrentAudit, session: SessionDep, body: Transition | None = None
 ):
-    audit = service.get_audit(session=session, audit_id=audit_id)
     audit = service.start_audit(
         session=session, by=user, audit=audit, version=body.version if body else None
     )
@@ -433,9 +408,8 @@ def start_audit(
 
 
 @router.get("/audits/{audit_id}/checklists", response_model=list[ChecklistPublic])
-def audit_checklists(audit_id: IdPath, session: SessionDep, user: CurrentUser):
-    audit = service.get_audit(session=session, audit_id=audit_id)
-    require(user, "audit.read", audit)
+def audit_checklists(user: CurrentUser, audit: CurrentAudit, session: SessionDep):
+    service.read_audit(session=session, by=user, audit=audit)
     items = service.items_of(session=session, audit=audit)
     attachments = service.attachments_of(session=session, item_ids=[i.id for i in items])
     raised = findings.by_item(session=session, audit=audit)
@@ -460,46 +434,27 @@ def audit_checklists(audit_id: IdPath, session: SessionDep, user: CurrentUser):
 
 @router.post("/audits/{audit_id}/report", response_model=AuditPublic)
 def report_audit(
-    audit_id: IdPath,
+    user: CurrentUser,
+    audit: CurrentAudit,
     body: ReportCreate,
     session: SessionDep,
-    user: CurrentUser,
     settings: SettingsDep,
 ):
-    audit = service.get_audit(session=session, audit_id=audit_id)
     audit = service.report_audit(
-        session=session,
-        by=user,
-        audit=audit,
-        password=body.password,
-        summary=body.summary,
-        strengths=body.strengths,
-        version=body.version,
-        settings=settings,
+        session=session, by=user, audit=audit, settings=settings, **body.model_dump()
     )
     return _one(session, audit)
 
 
 @router.post("/audits/{audit_id}/close", response_model=AuditPublic)
-def close_audit(audit_id: IdPath, body: CloseAudit, session: SessionDep, user: CurrentUser):
-    audit = service.get_audit(session=session, audit_id=audit_id)
-    audit = service.close_audit(
-        session=session,
-        by=user,
-        audit=audit,
-        note=body.note,
-        carried_over_ids=body.carried_over_ids,
-        version=body.version,
-    )
+def close_audit(user: CurrentUser, audit: CurrentAudit, body: CloseAudit, session: SessionDep):
+    audit = service.close_audit(session=session, by=user, audit=audit, **body.model_dump())
     return _one(session, audit)
 
 
 @router.post("/audits/{audit_id}/cancel", response_model=AuditPublic)
-def cancel_audit(audit_id: IdPath, body: CancelAudit, session: SessionDep, user: CurrentUser):
-    audit = service.get_audit(session=session, audit_id=audit_id)
-    audit = service.cancel_audit(
-        session=session, by=user, audit=audit, reason=body.reason, version=body.version
-    )
+def cancel_audit(user: CurrentUser, audit: CurrentAudit, body: CancelAudit, session: SessionDep):
+    audit = service.cancel_audit(session=session, by=user, audit=audit, **body.model_dump())
     return _one(session, audit)
 
 
@@ -507,32 +462,25 @@ def cancel_audit(audit_id: IdPath, body: CancelAudit, session: SessionDep, user:
 
 
 @router.get("/checklist-items/{item_id}", response_model=ChecklistItemPublic)
-def get_item(item_id: IdPath, session: SessionDep, user: CurrentUser):
-    item = service.get_item(session=session, item_id=item_id)
-    require(user, "audit.read", service.get_audit(session=session, audit_id=item.audit_id))
-    return _item_out(session, item)
+def get_item(user: CurrentUser, item: CurrentItem, session: SessionDep):
+    return _item_out(session, service.read_item(session=session, by=user, item=item))
 
 
 @router.patch("/checklist-items/{item_id}", response_model=ChecklistItemPublic)
 def answer_item(
-    item_id: IdPath,
+    user: CurrentUser,
+    item: CurrentItem,
     body: ItemAnswer,
     session: SessionDep,
-    user: CurrentUser,
     settings: SettingsDep,
 ):
-    item = service.get_item(session=session, item_id=item_id)
     item = service.answer_item(
         session=session,
         by=user,
         item=item,
-        result=body.result,
-        evidence=body.evidence,
-        version=body.version,
         lang=settings.lang,
-        today=datetime.now(settings.tz).date(),
-        confirm_nonconformity=body.confirm_nonconformity,
-        change_reason=body.change_reason,
+        today=settings.today(),
+        **body.model_dump(),
     )
     return _item_out(session, item)
 
@@ -541,15 +489,14 @@ def answer_item(
     "/checklist-items/{item_id}/attachments", status_code=201, response_model=AttachmentPublic
 )
 def attach(
-    item_id: IdPath,
-    session: SessionDep,
     user: CurrentUser,
+    item: CurrentItem,
+    session: SessionDep,
     settings: SettingsDep,
     file: Annotated[
         UploadFile | None, File(description="A photo (JPEG, PNG), a PDF or an Office file")
     ] = None,
 ):
-    item = service.get_item(session=session, item_id=item_id)
     row = service.add_attachment(
         session=session,
         by=user,
@@ -567,10 +514,9 @@ def attach(
     responses={200: {"description": "The attached file", "content": ATTACHMENT_TYPES}},
 )
 def attachment_file(
-    attachment_id: IdPath, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    user: CurrentUser, row: CurrentAttachment, session: SessionDep, settings: SettingsDep
 ):
-    row = service.get_attachment(session=session, attachment_id=attachment_id)
-    require(user, "audit.read", service.attachment_audit(session=session, attachment=row))
+    service.read_attachment(session=session, by=user, attachment=row)
     return FileResponse(
         files.existing(settings.files_dir, row.sha256),
         media_type=row.content_type,
@@ -580,8 +526,7 @@ def attachment_file(
 
 
 @router.delete("/audit-attachments/{attachment_id}", response_model=AttachmentPublic)
-def remove_attachment(attachment_id: IdPath, session: SessionDep, user: CurrentUser):
-    row = service.get_attachment(session=session, attachment_id=attachment_id)
+def remove_attachment(user: CurrentUser, row: CurrentAttachment, session: SessionDep):
     out = attachment_public(row)
     service.remove_attachment(session=session, by=user, attachment=row)
     return out

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import field_validator, model_validator
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
@@ -222,11 +222,16 @@ def _in_programme_years(*days: date | None) -> None:
 
 
 class ProgrammeCreate(SQLModel):
+    # What a person reads when a field is refused (a form shows each beside its field).
+    MESSAGES: ClassVar[dict[str, str]] = {"year": N_("Enter a year between 2000 and 2100.")}
     year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     objectives: str = Field(default="", max_length=_LONG)
 
 
 class ProgrammeUpdate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "version": N_("The version of the record you edited is required.")
+    }
     objectives: str = Field(max_length=_LONG)
     version: Version
 
@@ -309,10 +314,15 @@ class AuditUpdate(SQLModel):
 class Transition(SQLModel):
     """A state change without other input; `version`, when sent, must be the current one."""
 
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "version": N_("The version of the record you edited is required.")
+    }
+
     version: Version | None = None
 
 
 class ReportCreate(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"summary": N_("Write the summary of the audit.")}
     password: str = Field(max_length=256)
     summary: str = Field(min_length=1, max_length=_LONG)
     strengths: str = Field(default="", max_length=_LONG)
@@ -320,12 +330,14 @@ class ReportCreate(SQLModel):
 
 
 class CloseAudit(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"note": N_("Write a closing note.")}
     note: str = Field(min_length=1, max_length=_LONG)
     carried_over_ids: list[Id] = Field(default_factory=list, max_length=500)
     version: Version | None = None
 
 
 class CancelAudit(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {"reason": N_("Say why the audit is cancelled.")}
     reason: str = Field(min_length=1, max_length=_LONG)
     version: Version | None = None
 
@@ -374,6 +386,10 @@ class AuditPage(SQLModel):
 
 
 class ItemAnswer(SQLModel):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "result": N_("Choose a result from the list."),
+        "version": N_("The version of the item you answered is required."),
+    }
     result: Result | None = None
     evidence: str = Field(default="", max_length=_LONG)
     version: Version

@@ -27,7 +27,7 @@ from qms.audits.models import (
     ChecklistItem,
     Result,
 )
-from qms.audits.states import AuditStatus, check_transition, transition
+from qms.audits.states import ANSWER, CANCEL, CLOSE, REPORT, START, UPDATE, AuditStatus
 from qms.auth import service as auth_service
 from qms.auth.models import Department, Role, User, UserRole
 from qms.auth.permissions import require
@@ -77,6 +77,30 @@ def list_programmes(*, session: Session) -> list[AuditProgramme]:
     return list(
         session.exec(select(AuditProgramme).order_by(col(AuditProgramme.year).desc())).all()
     )
+
+
+def read_programmes(*, session: Session, by: User) -> list[AuditProgramme]:
+    """The programmes, newest first, for those who may see the audit programme."""
+    require(by, "audit.programme.read")
+    return list_programmes(session=session)
+
+
+def read_programme(*, session: Session, by: User, year: int) -> AuditProgramme:
+    require(by, "audit.programme.read")
+    return get_programme(session=session, year=year)
+
+
+def read_departments_without_audit(*, session: Session, by: User, year: int) -> list[Department]:
+    """The programme's warning, for those who may see the audit programme."""
+    require(by, "audit.programme.read")
+    return departments_without_audit(session=session, year=year)
+
+
+def read_templates(*, by: User) -> checklists.Catalogue:
+    """The checklist templates (and those that cannot be used, with why), for those who may
+    see them."""
+    require(by, "audit.template.read")
+    return checklists.catalogue()
 
 
 def programme_audits(*, session: Session, programme: AuditProgramme) -> list[Audit]:
@@ -130,11 +154,19 @@ def create_programme(
     _check_year(year)
     if session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first():
         raise Conflict("There is already an audit programme for %(year)s.", field="year", year=year)
-    programme = AuditProgramme(
-        year=year,
-        objectives=check_length(objectives.strip(), field="objectives", limit=LONG_TEXT),
-        created_by_id=getattr(by, "id", None),
-    )
+    objectives = check_length(objectives.strip(), field="objectives", limit=LONG_TEXT)
+    return _open_programme(session, by, year, objectives=objectives)
+
+
+def _open_programme(
+    session: Session, by: User | None, year: int, *, objectives: str | None = None, reason=""
+) -> AuditProgramme:
+    """A new programme for the year, in the trail (its objectives, when it is given any)."""
+    programme = AuditProgramme(year=year, created_by_id=getattr(by, "id", None))
+    changes = {"year": [None, year]}
+    if objectives is not None:
+        programme.objectives = objectives
+        changes["objectives"] = [None, objectives]
     session.add(programme)
     session.flush()
     trail.record(
@@ -143,7 +175,8 @@ def create_programme(
         action="created",
         record_type="audit_programme",
         record_id=programme.id,
-        changes={"year": [None, year], "objectives": [None, programme.objectives]},
+        changes=changes,
+        reason=reason,
     )
     return programme
 
@@ -178,19 +211,7 @@ def _programme_for(session: Session, by: User | None, year: int) -> AuditProgram
     found = session.exec(select(AuditProgramme).where(AuditProgramme.year == year)).first()
     if found is not None:
         return found
-    programme = AuditProgramme(year=year, created_by_id=getattr(by, "id", None))
-    session.add(programme)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="created",
-        record_type="audit_programme",
-        record_id=programme.id,
-        changes={"year": [None, year]},
-        reason="opened by the year's first audit",
-    )
-    return programme
+    return _open_programme(session, by, year, reason="opened by the year's first audit")
 
 
 # --- reading audits ---------------------------------------------------------------------
@@ -200,6 +221,13 @@ def get_audit(*, session: Session, audit_id: int) -> Audit:
     audit = session.get(Audit, audit_id)
     if audit is None:
         raise NotFound("Audit %(id)s does not exist.", id=audit_id)
+    return audit
+
+
+def read_audit(*, session: Session, by: User, audit: Audit) -> Audit:
+    """The audit as the person may read it: its team, the quality officer, an administrator
+    and the manager of the audited department."""
+    require(by, "audit.read", audit)
     return audit
 
 
@@ -328,6 +356,12 @@ def get_item(*, session: Session, item_id: int) -> ChecklistItem:
     item = session.get(ChecklistItem, item_id)
     if item is None:
         raise NotFound("Checklist item %(id)s does not exist.", id=item_id)
+    return item
+
+
+def read_item(*, session: Session, by: User, item: ChecklistItem) -> ChecklistItem:
+    """The checklist item, to those who may read its audit."""
+    read_audit(session=session, by=by, audit=get_audit(session=session, audit_id=item.audit_id))
     return item
 
 
@@ -524,17 +558,10 @@ def update_audit(
     *, session: Session, by: User, audit: Audit, version: int | None, **fields
 ) -> Audit:
     """Change the plan: anything while planned; the team, dates and words while in progress."""
-    require(by, "audit.update", audit)
+    UPDATE.require(session=session, user=by, record=audit, version=version)
+    # A plan is changed only against the version it was read at (the form always sends it).
     check_version(audit, version)
     status = AuditStatus(audit.status)
-    if status is AuditStatus.cancelled:
-        raise Conflict(
-            "Audit %(code)s was cancelled: its plan can no longer change.", code=audit.code
-        )
-    if status not in (AuditStatus.planned, AuditStatus.in_progress):
-        raise Conflict(
-            "Audit %(code)s has been reported: its plan can no longer change.", code=audit.code
-        )
     fields = {k: v for k, v in fields.items() if v is not None}
     if status is AuditStatus.in_progress:
         for frozen in ("department_id", "template_keys"):
@@ -578,30 +605,15 @@ def update_audit(
     present = {row.user_id for row in audit.team_rows}
     audit.team_rows.extend(AuditTeamMember(user_id=i) for i in team if i not in present)
     changes = trail.changes_of(audit, before, AUDIT_FIELDS)
-    if not changes:
-        return audit
-    audit.version += 1
-    audit.updated_at = utcnow()
-    session.add(audit)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action="updated",
-        record_type="audit",
-        record_id=audit.id,
-        changes=changes,
-    )
+    if changes:
+        UPDATE.apply(session=session, record=audit, by=by, also=changes)
     return audit
 
 
 def start_audit(*, session: Session, by: User, audit: Audit, version: int | None = None) -> Audit:
     """Begin the audit: its checklists are made from its templates, item for item."""
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.start", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.in_progress)
+    START.require(session=session, user=by, record=audit, version=version)
     # The team is checked again: someone may have changed department since the planning.
     _check_team(
         session,
@@ -642,28 +654,11 @@ def start_audit(*, session: Session, by: User, audit: Audit, version: int | None
                 number += 1
         total += number
     session.flush()
-    transition(
-        session=session,
-        audit=audit,
-        to=AuditStatus.in_progress,
-        by=by,
-        changes={"checklist_items": [0, total]},
-    )
+    START.apply(session=session, record=audit, by=by, also={"checklist_items": [0, total]})
     return audit
 
 
 # --- filling the checklist --------------------------------------------------------------
-
-
-def _require_open_for_answers(audit: Audit) -> None:
-    status = AuditStatus(audit.status)
-    if status is AuditStatus.in_progress:
-        return
-    if status in (AuditStatus.reported, AuditStatus.closed):
-        raise Conflict("Audit %(code)s has been reported: its answers are frozen.", code=audit.code)
-    if status is AuditStatus.cancelled:
-        raise Conflict("Audit %(code)s was cancelled: its checklist is closed.", code=audit.code)
-    raise Conflict("Audit %(code)s has not started yet.", code=audit.code)
 
 
 def answer_item(
@@ -690,8 +685,7 @@ def answer_item(
     # Lock order: the audit (shared, so that reporting waits for answers in flight), then
     # the item (exclusive, so that two saves of one item are compared one after the other).
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     item = session.exec(
         select(ChecklistItem)
         .where(ChecklistItem.id == item.id)
@@ -790,8 +784,7 @@ def add_attachment(
     max_bytes: int,
 ) -> ChecklistAttachment:
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     if stream is None:
         raise Invalid("Choose a photo or a file to attach.", field="file")
     stored = files.keep(
@@ -828,8 +821,7 @@ def add_attachment(
 def remove_attachment(*, session: Session, by: User, attachment: ChecklistAttachment) -> None:
     item = get_item(session=session, item_id=attachment.item_id)
     audit = _locked_audit(session, item.audit_id, shared=True)
-    require(by, "audit.answer", audit)
-    _require_open_for_answers(audit)
+    ANSWER.require(session=session, user=by, record=audit)
     session.delete(attachment)
     session.flush()
     # The bytes stay in the store: other records may hold the same file.
@@ -848,9 +840,12 @@ def remove_attachment(*, session: Session, by: User, attachment: ChecklistAttach
     )
 
 
-def attachment_audit(*, session: Session, attachment: ChecklistAttachment) -> Audit:
-    item = get_item(session=session, item_id=attachment.item_id)
-    return get_audit(session=session, audit_id=item.audit_id)
+def read_attachment(
+    *, session: Session, by: User, attachment: ChecklistAttachment
+) -> ChecklistAttachment:
+    """The attachment, to those who may read the audit of its item."""
+    read_item(session=session, by=by, item=get_item(session=session, item_id=attachment.item_id))
+    return attachment
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -906,10 +901,7 @@ def report_audit(
     from qms.audits import pdf
 
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.report", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.reported)
+    REPORT.require(session=session, user=by, record=audit, version=version)
     still_open, total = open_items(session=session, audit=audit)
     if still_open:
         raise Conflict(
@@ -944,12 +936,11 @@ def report_audit(
     audit.report_signature_id = signature.id
     audit.report_sha256 = stored.sha256
     audit.report_size = stored.size
-    transition(
+    REPORT.apply(
         session=session,
-        audit=audit,
-        to=AuditStatus.reported,
+        record=audit,
         by=by,
-        changes={
+        also={
             "report_sha256": [None, stored.sha256],
             "summary": [None, audit.summary],
             "strengths": [None, audit.strengths],
@@ -979,10 +970,7 @@ def close_audit(
 ) -> Audit:
     """Close once each nonconformity is closed or cancelled, or accepted as carried over."""
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.close", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.closed)
+    CLOSE.require(session=session, user=by, record=audit, version=version)
     note = _text(note, "note", "Write a closing note.")
     raised = findings.for_audit(session=session, audit=audit)
     known = {nc.id: nc for nc in raised}
@@ -1006,13 +994,12 @@ def close_audit(
         )
     audit.carried_over_ids = sorted(nc.id for nc in unsettled)
     audit.close_note = note
-    transition(
+    CLOSE.apply(
         session=session,
-        audit=audit,
-        to=AuditStatus.closed,
+        record=audit,
         by=by,
         reason=note,
-        changes={"carried_over_ids": [[], audit.carried_over_ids]},
+        also={"carried_over_ids": [[], audit.carried_over_ids]},
     )
     return audit
 
@@ -1021,12 +1008,9 @@ def cancel_audit(
     *, session: Session, by: User, audit: Audit, reason: str, version: int | None = None
 ) -> Audit:
     audit = _locked_audit(session, audit.id)
-    require(by, "audit.cancel", audit)
-    if version is not None:
-        check_version(audit, version)
-    check_transition(audit, AuditStatus.cancelled)
+    CANCEL.require(session=session, user=by, record=audit, version=version)
     audit.cancel_reason = _text(reason, "reason", "Say why the audit is cancelled.")
-    transition(session=session, audit=audit, to=AuditStatus.cancelled, by=by, reason=reason)
+    CANCEL.apply(session=session, record=audit, by=by, reason=reason)
     return audit
 
 

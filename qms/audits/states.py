@@ -1,13 +1,13 @@
-"""The life of an audit: planned → in_progress → reported → closed, or cancelled."""
+"""The life of an audit: planned → in_progress → reported → closed, or cancelled; each action
+on it declared once beside the table (qms/workflow.py)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from qms.db import utcnow
-from qms.errors import InvalidTransition, Label
+from qms.errors import InvalidTransition
 from qms.i18n import N_
-from qms.trail import service as trail
+from qms.workflow import Action, Machine
 
 
 class AuditStatus(StrEnum):
@@ -37,72 +37,124 @@ STATUS_LABELS = {
 # A programme is active until every audit in it is closed or cancelled.
 PROGRAMME_LABELS = {"active": N_("under way"), "completed": N_("completed")}
 
-# Why a transition is refused, in words that say what to do instead.
-_REFUSED = {
-    (AuditStatus.planned, AuditStatus.reported): N_(
-        "Audit %(code)s has not started yet: start it and answer its checklist before reporting."
-    ),
-    (AuditStatus.planned, AuditStatus.closed): N_(
-        "Audit %(code)s has not started yet: it can be closed only after it is reported."
-    ),
-    (AuditStatus.in_progress, AuditStatus.in_progress): N_("Audit %(code)s has already started."),
-    (AuditStatus.in_progress, AuditStatus.closed): N_(
-        "Audit %(code)s is still in progress: it must be reported before it is closed."
-    ),
-    (AuditStatus.reported, AuditStatus.in_progress): N_(
-        "Audit %(code)s has already been reported."
-    ),
-    (AuditStatus.reported, AuditStatus.reported): N_("Audit %(code)s has already been reported."),
-    (AuditStatus.reported, AuditStatus.cancelled): N_(
-        "Audit %(code)s has been reported: a reported audit cannot be cancelled, only closed."
-    ),
-}
-_REFUSED_FROM = {
+# The trail compares the status before and after each move; each action adds its own.
+MACHINE = Machine("audit", AuditStatus, STATUS_LABELS, ALLOWED, ("status",))
+
+# Why an action is refused, in words that say what to do instead.
+_CANNOT_MOVE = N_("Audit %(code)s cannot change from %(status)s to %(target)s.")
+_ENDED = {
     AuditStatus.closed: N_("Audit %(code)s is closed: it cannot change any more."),
     AuditStatus.cancelled: N_("Audit %(code)s was cancelled: it cannot change any more."),
 }
-
-# Which instant and which person each new state stamps on the audit.
-_STAMPS = {
-    AuditStatus.in_progress: ("started_at", "started_by_id"),
-    AuditStatus.reported: ("reported_at", "reported_by_id"),
-    AuditStatus.closed: ("closed_at", "closed_by_id"),
-    AuditStatus.cancelled: ("cancelled_at", "cancelled_by_id"),
-}
+_REPORTED = N_("Audit %(code)s has already been reported.")
 
 
-def check_transition(audit, to: AuditStatus) -> None:
-    """Refuse, with the reason, a move the table does not allow (before any other check)."""
-    current = AuditStatus(audit.status)
-    if to not in ALLOWED[current]:
-        message = _REFUSED.get((current, to)) or _REFUSED_FROM.get(current)
-        raise InvalidTransition(
-            message or N_("Audit %(code)s cannot change from %(status)s to %(target)s."),
-            code=audit.code,
-            status=Label(current, STATUS_LABELS[current]),
-            target=Label(to, STATUS_LABELS[to]),
-        )
-
-
-def transition(*, session, audit, to: AuditStatus, by, reason: str = "", changes=None) -> None:
-    """Move the audit to `to` if the table allows it, stamp who and when, write the trail."""
-    check_transition(audit, to)
-    current = AuditStatus(audit.status)
-    now = utcnow()
-    at_field, by_field = _STAMPS[to]
-    setattr(audit, at_field, now)
-    setattr(audit, by_field, getattr(by, "id", None))
-    audit.status = to.value
-    audit.version += 1
-    audit.updated_at = now
-    session.add(audit)
-    session.flush()
-    trail.record(
-        session=session,
-        actor=by,
-        action=to.value,
-        record_type="audit",
-        record_id=audit.id,
-        changes={"status": [current.value, to.value], **(changes or {})},
-        reason=reason,
+def _move(permission: str, source, target: AuditStatus, refused_from: dict, **stamps) -> Action:
+    """A move of the audit to `target` (the trail event is named after it), refused with
+    the reason beside each other state."""
+    sources = source if isinstance(source, tuple) else (source,)
+    return Action(
+        MACHINE,
+        target.value,
+        dict.fromkeys(sources, target),
+        permission,
+        _CANNOT_MOVE,
+        refused_from={**refused_from, **_ENDED},
+        # The refusal names no field: a page shows it above the record's forms.
+        field=None,
+        params=lambda record, status, _to: {
+            "code": record.code,
+            "status": status,
+            "target": MACHINE.label(target),
+        },
+        error=InvalidTransition,
+        **stamps,
     )
+
+
+# The lead auditor starts the audit: its checklists are made from its templates.
+START = _move(
+    "audit.start",
+    AuditStatus.planned,
+    AuditStatus.in_progress,
+    {
+        AuditStatus.in_progress: N_("Audit %(code)s has already started."),
+        AuditStatus.reported: _REPORTED,
+    },
+    stamp_at="started_at",
+    stamp_by="started_by_id",
+)
+# The lead auditor signs the report once every item is answered.
+REPORT = _move(
+    "audit.report",
+    AuditStatus.in_progress,
+    AuditStatus.reported,
+    {
+        AuditStatus.planned: N_(
+            "Audit %(code)s has not started yet: start it and answer its checklist before "
+            "reporting."
+        ),
+        AuditStatus.reported: _REPORTED,
+    },
+    stamp_at="reported_at",
+    stamp_by="reported_by_id",
+)
+# The quality officer closes it once its nonconformities are dealt with.
+CLOSE = _move(
+    "audit.close",
+    AuditStatus.reported,
+    AuditStatus.closed,
+    {
+        AuditStatus.planned: N_(
+            "Audit %(code)s has not started yet: it can be closed only after it is reported."
+        ),
+        AuditStatus.in_progress: N_(
+            "Audit %(code)s is still in progress: it must be reported before it is closed."
+        ),
+    },
+    stamp_at="closed_at",
+    stamp_by="closed_by_id",
+)
+CANCEL = _move(
+    "audit.cancel",
+    (AuditStatus.planned, AuditStatus.in_progress),
+    AuditStatus.cancelled,
+    {
+        AuditStatus.reported: N_(
+            "Audit %(code)s has been reported: a reported audit cannot be cancelled, only closed."
+        )
+    },
+    stamp_at="cancelled_at",
+    stamp_by="cancelled_by_id",
+)
+# The quality officer changes the plan: anything while planned, the team, dates and words
+# while in progress (the service keeps the auditee and templates of a started audit).
+UPDATE = Action(
+    MACHINE,
+    "updated",
+    {AuditStatus.planned: AuditStatus.planned, AuditStatus.in_progress: AuditStatus.in_progress},
+    "audit.update",
+    N_("Audit %(code)s has been reported: its plan can no longer change."),
+    refused_from={
+        AuditStatus.cancelled: N_("Audit %(code)s was cancelled: its plan can no longer change.")
+    },
+    field=None,
+)
+# The team fills the checklist while the audit is in progress: after the report the answers
+# are what was signed.
+ANSWER = Action(
+    MACHINE,
+    "answered",
+    {AuditStatus.in_progress: AuditStatus.in_progress},
+    "audit.answer",
+    N_("Audit %(code)s has not started yet."),
+    refused_from={
+        AuditStatus.reported: N_("Audit %(code)s has been reported: its answers are frozen."),
+        AuditStatus.closed: N_("Audit %(code)s has been reported: its answers are frozen."),
+        AuditStatus.cancelled: N_("Audit %(code)s was cancelled: its checklist is closed."),
+    },
+    field=None,
+)
+
+# The forms of the record page, by name: shown to exactly those who may use them now.
+FORMS = {"start": START, "report": REPORT, "close": CLOSE, "cancel": CANCEL, "edit": UPDATE}

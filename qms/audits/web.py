@@ -3,7 +3,7 @@ buttons, the checklist filled item by item, and the checklist templates."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from math import ceil
 from urllib.parse import urlencode
@@ -13,13 +13,26 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from qms.audits import checklists, findings, service
-from qms.audits.models import RESULT_LABELS, Audit, Result
-from qms.audits.states import PROGRAMME_LABELS, STATUS_LABELS, AuditStatus
+from qms.audits.deps import CurrentAttachment, CurrentAudit, CurrentItem
+from qms.audits.models import (
+    RESULT_LABELS,
+    Audit,
+    CancelAudit,
+    CloseAudit,
+    ItemAnswer,
+    ProgrammeCreate,
+    ProgrammeUpdate,
+    ReportCreate,
+    Result,
+    Transition,
+)
+from qms.audits.states import ANSWER, FORMS, PROGRAMME_LABELS, STATUS_LABELS, AuditStatus
 from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import require
-from qms.deps import MAX_ID, IdPath, PageUser, SessionDep, SettingsDep
+from qms.deps import MAX_ID, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, NotFound, Problems, QMSError, StaleVersion
+from qms.forms import parse
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
 from qms.i18n import N_
 from qms.pages import (
@@ -34,6 +47,7 @@ from qms.pages import (
 )
 from qms.risks import service as risks
 from qms.trail.labels import register_values
+from qms.workflow import allowed_now
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -45,10 +59,6 @@ NAV = [NavItem(N_("Audits"), "/audits", "audit.list")]
 PAGE_SIZE = 25
 # Planned audits show on the home page of those concerned this many days ahead.
 COMING_DAYS = 30
-
-
-def _today(settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 def _int(value, field: str, message: str) -> int:
@@ -75,11 +85,6 @@ def _date(value, field: str) -> date:
 
 def _strings(value) -> list[str]:
     return value if isinstance(value, list) else [value] if value else []
-
-
-def _version(data) -> int | None:
-    raw = data.get("version")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
 
 
 # --- home -------------------------------------------------------------------------------
@@ -176,11 +181,10 @@ def audits_page(
     finding: Result | None = None,
     page: int = Query(default=1, ge=1, le=100_000),
 ):
-    require(user, "audit.list")
     # A period of reports (a management review's figure) spans years: no year unless asked.
     by_period = reported_from is not None or reported_to is not None
     filters = service.AuditFilters(
-        year=year if by_period else year or _today(settings).year,
+        year=year if by_period else year or settings.today().year,
         status=status.value if status else None,
         department_id=department_id,
         q=q or None,
@@ -188,7 +192,7 @@ def audits_page(
         reported_to=reported_to,
         finding=finding.value if finding else None,
     )
-    year = year or _today(settings).year
+    year = year or settings.today().year
     audits, total = service.list_audits(
         session=session,
         user=user,
@@ -245,8 +249,9 @@ def audits_page(
     )
 
 
-def _programme_context(session, year: int, **extra):
-    programme = next((p for p in service.list_programmes(session=session) if p.year == year), None)
+def _programme_context(session, user, year: int, **extra):
+    programmes = service.read_programmes(session=session, by=user)
+    programme = next((p for p in programmes if p.year == year), None)
     audits = service.programme_audits(session=session, programme=programme) if programme else []
     departments = auth.list_departments(session=session)
     grid = {d.id: {q: [] for q in (1, 2, 3, 4)} for d in departments}
@@ -275,20 +280,18 @@ def programme_page(
     session: SessionDep,
     user: PageUser,
 ):
-    require(user, "audit.programme.read")
+    context = _programme_context(session, user, year)
     if not 2000 <= year <= 2100:
         raise NotFound("There is no audit programme for %(year)s.", year=year)
-    return render(request, "audits/programme.html", _programme_context(session, year))
+    return render(request, "audits/programme.html", context)
 
 
 @router.post("/audit-programmes")
 async def create_programme(request: Request, session: SessionDep, user: PageUser):
     data = await form_data(request)
     try:
-        year = _int(data.get("year"), "year", N_("Enter a year between 2000 and 2100."))
-        service.create_programme(
-            session=session, by=user, year=year, objectives=str(data.get("objectives", ""))
-        )
+        body = parse(ProgrammeCreate, data)
+        service.create_programme(session=session, by=user, **body.model_dump())
     except QMSError as exc:
         session.rollback()
         if exc.status == 403:
@@ -297,10 +300,10 @@ async def create_programme(request: Request, session: SessionDep, user: PageUser
             request,
             "audits/programme.html",
             exc,
-            _programme_context(session, _safe_year(data.get("year")), form=data),
+            _programme_context(session, user, _safe_year(data.get("year")), form=data),
         )
     return redirect(
-        request, f"/audit-programmes/{year}", flash=N_("The audit programme was saved.")
+        request, f"/audit-programmes/{body.year}", flash=N_("The audit programme was saved.")
     )
 
 
@@ -317,19 +320,17 @@ async def update_programme(request: Request, year: int, session: SessionDep, use
     data = await form_data(request)
     try:
         programme = service.get_programme(session=session, year=year)
-        service.update_programme(
-            session=session,
-            by=user,
-            programme=programme,
-            objectives=str(data.get("objectives", "")),
-            version=_version(data),
-        )
+        body = parse(ProgrammeUpdate, data)
+        service.update_programme(session=session, by=user, programme=programme, **body.model_dump())
     except QMSError as exc:
         session.rollback()
         if exc.status in (403, 404):
             raise
         return refused(
-            request, "audits/programme.html", exc, _programme_context(session, year, form=data)
+            request,
+            "audits/programme.html",
+            exc,
+            _programme_context(session, user, year, form=data),
         )
     return redirect(
         request, f"/audit-programmes/{year}", flash=N_("The audit programme was saved.")
@@ -395,7 +396,7 @@ def new_audit_page(
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
 ):
     require(user, "audit.create")
-    start = _today(settings) + timedelta(days=14)
+    start = settings.today() + timedelta(days=14)
     form = {
         "planned_start_on": start.isoformat(),
         "planned_end_on": (start + timedelta(days=1)).isoformat(),
@@ -421,13 +422,8 @@ async def create_audit(request: Request, session: SessionDep, user: PageUser):
     return redirect(request, f"/audits/{audit.id}", flash=N_("The audit was planned."))
 
 
-def _audit_or_404(session, audit_id: int) -> Audit:
-    return service.get_audit(session=session, audit_id=audit_id)
-
-
 @router.get("/audits/{audit_id}/edit")
-def edit_audit_page(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
-    audit = _audit_or_404(session, audit_id)
+def edit_audit_page(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
     require(user, "audit.update", audit)
     form = {
         "title": audit.title,
@@ -445,9 +441,8 @@ def edit_audit_page(request: Request, audit_id: IdPath, session: SessionDep, use
 
 
 @router.post("/audits/{audit_id}/edit")
-async def edit_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+async def edit_audit(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
     data = await form_data(request)
-    audit = _audit_or_404(session, audit_id)
     require(user, "audit.update", audit)
     try:
         fields = _plan_fields(data)
@@ -460,22 +455,20 @@ async def edit_audit(request: Request, audit_id: IdPath, session: SessionDep, us
             if name in fields and fields[name] is None:
                 problems.add(message, field=name)
         problems.raise_any()
-        service.update_audit(
-            session=session, by=user, audit=audit, version=_version(data), **fields
-        )
+        version = parse(Transition, data).version
+        service.update_audit(session=session, by=user, audit=audit, version=version, **fields)
     except QMSError as exc:
         session.rollback()
-        audit = _audit_or_404(session, audit_id)
         return refused(
             request, "audits/plan.html", exc, _plan_context(session, form=data, audit=audit)
         )
-    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit plan was saved."))
+    return redirect(request, f"/audits/{audit.id}", flash=N_("The audit plan was saved."))
 
 
 # --- the audit record -------------------------------------------------------------------
 
 
-def _record_context(session, audit: Audit, **extra) -> dict:
+def _record_context(session, audit: Audit, user, **extra) -> dict:
     team = service.people(session=session, ids=[audit.lead_auditor_id, *audit.auditor_ids])
     answered, total = service.progress(session=session, audit_ids=[audit.id])[audit.id]
     raised = findings.for_audit(session=session, audit=audit)
@@ -499,107 +492,95 @@ def _record_context(session, audit: Audit, **extra) -> dict:
         "templates": checklists.catalogue().templates,
         # The register entries its findings revealed or realised (risks domain).
         "linked_risks_rows": risks.linked_to_audit(session=session, audit_id=audit.id),
+        # Exactly the forms this viewer may use now, asked of the actions' own declarations.
+        "may": allowed_now(FORMS, user, audit, session=session),
         **extra,
     }
 
 
 @router.get("/audits/{audit_id}")
-def audit_page(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
-    audit = _audit_or_404(session, audit_id)
-    require(user, "audit.read", audit)
-    return render(request, "audits/record.html", _record_context(session, audit))
+def audit_page(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
+    service.read_audit(session=session, by=user, audit=audit)
+    return render(request, "audits/record.html", _record_context(session, audit, user))
 
 
-def _transition_refused(request, session, audit_id: int, exc: QMSError, data: dict):
+def _transition_refused(request, session, user, audit: Audit, exc: QMSError, data: dict):
     session.rollback()
     if exc.status in (403, 404):
         raise exc
-    audit = _audit_or_404(session, audit_id)
-    return refused(request, "audits/record.html", exc, _record_context(session, audit, form=data))
+    return refused(
+        request, "audits/record.html", exc, _record_context(session, audit, user, form=data)
+    )
 
 
 @router.post("/audits/{audit_id}/start")
-async def start_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+async def start_audit(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
     data = await form_data(request)
-    audit = _audit_or_404(session, audit_id)
     try:
+        body = parse(Transition, data)
         await run_in_threadpool(
-            partial(
-                service.start_audit, session=session, by=user, audit=audit, version=_version(data)
-            )
+            partial(service.start_audit, session=session, by=user, audit=audit, **body.model_dump())
         )
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
-    return redirect(request, f"/audits/{audit_id}/checklist", flash=N_("The audit has started."))
+        return _transition_refused(request, session, user, audit, exc, data)
+    return redirect(request, f"/audits/{audit.id}/checklist", flash=N_("The audit has started."))
 
 
 @router.post("/audits/{audit_id}/report")
 async def report_audit(
-    request: Request, audit_id: IdPath, session: SessionDep, user: PageUser, settings: SettingsDep
+    request: Request,
+    user: PageUser,
+    audit: CurrentAudit,
+    session: SessionDep,
+    settings: SettingsDep,
 ):
     data = await form_data(request)
-    audit = _audit_or_404(session, audit_id)
     try:
+        body = parse(ReportCreate, data)
         await run_in_threadpool(
             partial(
                 service.report_audit,
                 session=session,
                 by=user,
                 audit=audit,
-                password=str(data.get("password", "")),
-                summary=str(data.get("summary", "")),
-                strengths=str(data.get("strengths", "")),
-                version=_version(data),
                 settings=settings,
+                **body.model_dump(),
             )
         )
     except QMSError as exc:
         data.pop("password", None)
-        return _transition_refused(request, session, audit_id, exc, data)
+        return _transition_refused(request, session, user, audit, exc, data)
     return redirect(
-        request, f"/audits/{audit_id}", flash=N_("The audit report was signed and its PDF kept.")
+        request, f"/audits/{audit.id}", flash=N_("The audit report was signed and its PDF kept.")
     )
 
 
 @router.post("/audits/{audit_id}/close")
-async def close_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+async def close_audit(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
     data = await form_data(request)
-    audit = _audit_or_404(session, audit_id)
     try:
-        service.close_audit(
-            session=session,
-            by=user,
-            audit=audit,
-            note=str(data.get("note", "")),
-            carried_over_ids=_ints(data.get("carried_over_ids"), "carried_over_ids"),
-            version=_version(data),
-        )
+        body = parse(CloseAudit, data)
+        service.close_audit(session=session, by=user, audit=audit, **body.model_dump())
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
-    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was closed."))
+        return _transition_refused(request, session, user, audit, exc, data)
+    return redirect(request, f"/audits/{audit.id}", flash=N_("The audit was closed."))
 
 
 @router.post("/audits/{audit_id}/cancel")
-async def cancel_audit(request: Request, audit_id: IdPath, session: SessionDep, user: PageUser):
+async def cancel_audit(request: Request, user: PageUser, audit: CurrentAudit, session: SessionDep):
     data = await form_data(request)
-    audit = _audit_or_404(session, audit_id)
     try:
-        service.cancel_audit(
-            session=session,
-            by=user,
-            audit=audit,
-            reason=str(data.get("reason", "")),
-            version=_version(data),
-        )
+        body = parse(CancelAudit, data)
+        service.cancel_audit(session=session, by=user, audit=audit, **body.model_dump())
     except QMSError as exc:
-        return _transition_refused(request, session, audit_id, exc, data)
-    return redirect(request, f"/audits/{audit_id}", flash=N_("The audit was cancelled."))
+        return _transition_refused(request, session, user, audit, exc, data)
+    return redirect(request, f"/audits/{audit.id}", flash=N_("The audit was cancelled."))
 
 
 # --- the checklist ----------------------------------------------------------------------
 
 
-def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> dict:
+def _checklist_context(session, audit: Audit, user, lang: str, show: str, **extra) -> dict:
     items = service.items_of(session=session, audit=audit)
     attachments = service.attachments_of(session=session, item_ids=[i.id for i in items])
     raised = findings.by_item(session=session, audit=audit)
@@ -638,6 +619,9 @@ def _checklist_context(session, audit: Audit, lang: str, show: str, **extra) -> 
         "total": len(items),
         "attachments": attachments,
         "raised": raised,
+        # The items whose nonconformity a changed answer would cancel (it is not yet settled).
+        "withdrawable": {i for i, nc in raised.items() if nc.status not in findings.SETTLED},
+        "may_answer": ANSWER.refusal(user, audit, session=session) is None,
         "results": list(Result),
         "result_labels": RESULT_LABELS,
         "show": show,
@@ -658,39 +642,34 @@ def _show(value: str | None) -> str:
 @router.get("/audits/{audit_id}/checklist")
 def checklist_page(
     request: Request,
-    audit_id: IdPath,
-    session: SessionDep,
     user: PageUser,
+    audit: CurrentAudit,
+    session: SessionDep,
     show: str | None = Query(default=None, max_length=10),
 ):
-    audit = _audit_or_404(session, audit_id)
-    require(user, "audit.read", audit)
+    service.read_audit(session=session, by=user, audit=audit)
     lang = request_lang(request, request.state.viewer)
     return render(
-        request, "audits/checklist.html", _checklist_context(session, audit, lang, _show(show))
+        request,
+        "audits/checklist.html",
+        _checklist_context(session, audit, user, lang, _show(show)),
     )
 
 
-def _save_answer(session, user, settings, audit_id: int, item_id: int, data: dict, uploads):
-    item = service.get_item(session=session, item_id=item_id)
-    if item.audit_id != audit_id:
-        raise NotFound("Checklist item %(id)s does not exist.", id=item_id)
-    require(user, "audit.answer", _audit_or_404(session, audit_id))
-    version = _version(data)
-    result = str(data.get("result") or "") or None
-    evidence = str(data.get("evidence", ""))
-    if result is not None or evidence.strip() or item.result:
+def _save_answer(session, user, settings, audit: Audit, item, data: dict, uploads):
+    require(user, "audit.answer", audit)
+    # The page's box is ticked to confirm a new nonconformity; unticked, it sends nothing.
+    body = parse(
+        ItemAnswer, {**data, "confirm_nonconformity": data.get("confirm_nonconformity") == "yes"}
+    )
+    if body.result is not None or body.evidence.strip() or item.result:
         item = service.answer_item(
-            confirm_nonconformity=data.get("confirm_nonconformity") == "yes",
-            change_reason=str(data.get("change_reason", "")),
             session=session,
             by=user,
             item=item,
-            result=result,
-            evidence=evidence,
-            version=version,
             lang=settings.lang,
-            today=_today(settings),
+            today=settings.today(),
+            **body.model_dump(),
         )
     for upload in uploads:
         service.add_attachment(
@@ -705,11 +684,10 @@ def _save_answer(session, user, settings, audit_id: int, item_id: int, data: dic
     return item
 
 
-def _next_anchor(session, audit_id: int, item_id: int, show: str) -> str:
+def _next_anchor(session, audit: Audit, item_id: int, show: str) -> str:
     """Back to the saved item; when only open items show, to the next open one."""
     if show != "open":
         return f"item-{item_id}"
-    audit = _audit_or_404(session, audit_id)
     items = service.items_of(session=session, audit=audit)
     ids = [i.id for i in items]
     position = ids.index(item_id) if item_id in ids else -1
@@ -722,12 +700,15 @@ def _next_anchor(session, audit_id: int, item_id: int, show: str) -> str:
 @router.post("/audits/{audit_id}/items/{item_id}")
 async def answer_item(
     request: Request,
-    audit_id: IdPath,
-    item_id: IdPath,
-    session: SessionDep,
     user: PageUser,
+    audit: CurrentAudit,
+    item: CurrentItem,
+    session: SessionDep,
     settings: SettingsDep,
 ):
+    if item.audit_id != audit.id:
+        raise NotFound("Checklist item %(id)s does not exist.", id=item.id)
+    item_id = item.id
     form = await request.form()
     uploads = [
         f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)
@@ -736,16 +717,20 @@ async def answer_item(
     show = _show(str(data.get("show", "")))
     try:
         await run_in_threadpool(
-            partial(_save_answer, session, user, settings, audit_id, item_id, data, uploads)
+            partial(_save_answer, session, user, settings, audit, item, data, uploads)
         )
     except QMSError as exc:
         session.rollback()
         if exc.status in (403, 404):
             raise
-        audit = _audit_or_404(session, audit_id)
         lang = request_lang(request, request.state.viewer)
-        message = exc.render(gettext_for(lang))
-        extra = {"item_errors": {item_id: {exc.field or "_form": message}}}
+        gettext = gettext_for(lang)
+        # Every refused field of the item at once, each under its name.
+        messages = {
+            each.field or "_form": each.render(gettext)
+            for each in getattr(exc, "errors", None) or [exc]
+        }
+        extra = {"item_errors": {item_id: messages}}
         if isinstance(exc, StaleVersion):
             # The newer answer is shown in the form; what this person typed is shown beside.
             extra["stale"] = {
@@ -759,27 +744,30 @@ async def answer_item(
                     "change_reason": data.get("change_reason", ""),
                 }
             }
-        context = _checklist_context(session, audit, lang, show, **extra)
+        context = _checklist_context(session, audit, user, lang, show, **extra)
         return render(request, "audits/checklist.html", context, status_code=exc.status)
-    anchor = _next_anchor(session, audit_id, item_id, show)
+    anchor = _next_anchor(session, audit, item_id, show)
     query = "?show=open" if show == "open" else ""
-    return redirect(request, f"/audits/{audit_id}/checklist{query}#{anchor}", flash=N_("Saved."))
+    return redirect(request, f"/audits/{audit.id}/checklist{query}#{anchor}", flash=N_("Saved."))
 
 
 @router.post("/audits/{audit_id}/attachments/{attachment_id}/delete")
 async def remove_attachment(
-    request: Request, audit_id: IdPath, attachment_id: IdPath, session: SessionDep, user: PageUser
+    request: Request,
+    user: PageUser,
+    audit: CurrentAudit,
+    row: CurrentAttachment,
+    session: SessionDep,
 ):
     data = await form_data(request)
-    row = service.get_attachment(session=session, attachment_id=attachment_id)
     item = service.get_item(session=session, item_id=row.item_id)
-    if item.audit_id != audit_id:
-        raise NotFound("Attachment %(id)s does not exist.", id=attachment_id)
+    if item.audit_id != audit.id:
+        raise NotFound("Attachment %(id)s does not exist.", id=row.id)
     service.remove_attachment(session=session, by=user, attachment=row)
     query = "?show=open" if _show(str(data.get("show", ""))) == "open" else ""
     return redirect(
         request,
-        f"/audits/{audit_id}/checklist{query}#item-{item.id}",
+        f"/audits/{audit.id}/checklist{query}#item-{item.id}",
         flash=N_("The attachment was removed."),
     )
 
@@ -789,8 +777,7 @@ async def remove_attachment(
 
 @router.get("/audit-templates")
 def templates_page(request: Request, user: PageUser):
-    require(user, "audit.template.read")
-    found = checklists.catalogue()
+    found = service.read_templates(by=user)
     return render(
         request,
         "audits/templates.html",
@@ -804,8 +791,7 @@ def template_page(
     user: PageUser,
     key: str,
 ):
-    require(user, "audit.template.read")
-    found = checklists.catalogue()
+    found = service.read_templates(by=user)
     if key not in found.templates and key not in found.errors:
         raise NotFound("There is no checklist template %(key)s.", key=key)
     return render(
