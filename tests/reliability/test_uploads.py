@@ -201,7 +201,8 @@ def _checklist_page(world) -> Target:
     return Target(
         browser,
         f"/audits/{item.audit_id}/items/{item.id}",
-        {"csrf_token": browser.csrf("/")},
+        # As the checklist's form sends them: the item's version beside the files.
+        {"csrf_token": browser.csrf("/"), "version": str(item.version)},
         _attachment_names(world, item.id),
     )
 
@@ -266,7 +267,8 @@ def test_every_upload_route_is_here(app):
     for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         for form in re.findall(r"<form[^>]*>", template.read_text()):
             if "multipart/form-data" in form:
-                action = re.search(r'action="([^"]*)"', form).group(1)
+                # The address without its fragment (a form returns to its item's anchor).
+                action = re.search(r'action="([^"#]*)', form).group(1)
                 actions.add(re.sub(r"\{\{[^}]*\}\}", "{}", action))
     pages = {re.sub(r"\{[a-z_]+\}", "{}", p) for p in known if not p.startswith("/api/")}
     assert actions == pages
