@@ -3,6 +3,8 @@ API and beside the field on the pages (issue 19.3)."""
 
 from __future__ import annotations
 
+import pytest
+
 from qms.audits.models import LONG_TEXT, TITLE_LIMIT
 from qms.documents.models import LIMITS as DOCUMENT_LIMITS
 from qms.nonconformities.models import LIMITS as NC_LIMITS
@@ -98,3 +100,28 @@ def test_an_audit_title_and_scope_over_their_limits_are_both_named(world):
     )
     assert response.status_code == 422
     assert 'id="title-error"' in response.text and 'id="scope-error"' in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reminders/sweeps?as_of={day}",
+        "/api/v1/objectives?as_of={day}",
+    ],
+)
+def test_a_day_in_a_query_is_only_yyyy_mm_dd(world, path):
+    """A number is not a day (pydantic alone reads 0.0 as 1970-01-01, a Unix timestamp):
+    the API names the parameter; a real day is served."""
+    api = world.api(world.admin)
+    method = api.post if "sweeps" in path else api.get
+    for wrong in ("0.0", "0", "03/12/2026"):
+        response = method(path.format(day=wrong))
+        assert response.status_code == 422, (wrong, response.text)
+        assert "as_of" in response.text
+    assert method(path.format(day="2026-12-03")).status_code in (200, 201)
+
+
+def test_the_audits_register_page_reads_report_days_only_as_yyyy_mm_dd(world):
+    browser = world.browser(world.quality_officer)
+    assert browser.get("/audits?reported_from=0").status_code == 422
+    assert browser.get("/audits?reported_from=2026-01-01&reported_to=2026-12-31").status_code == 200

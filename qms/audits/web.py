@@ -30,7 +30,7 @@ from qms.audits.states import ANSWER, FORMS, PROGRAMME_LABELS, STATUS_LABELS, Au
 from qms.auth import service as auth
 from qms.auth.models import Role
 from qms.auth.permissions import require
-from qms.deps import MAX_ID, PageUser, SessionDep, SettingsDep
+from qms.deps import MAX_ID, DayQuery, PageUser, SessionDep, SettingsDep
 from qms.errors import Invalid, NotFound, Problems, QMSError, StaleVersion
 from qms.forms import parse
 from qms.home.service import Panel, WorkItem, WorkList, panel_provider, work_provider
@@ -176,8 +176,8 @@ def audits_page(
     status: AuditStatus | None = None,
     department_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     q: str | None = Query(default=None, max_length=100),
-    reported_from: date | None = None,
-    reported_to: date | None = None,
+    reported_from: DayQuery = None,
+    reported_to: DayQuery = None,
     finding: Result | None = None,
     page: int = Query(default=1, ge=1, le=100_000),
 ):

@@ -3,7 +3,6 @@ figures, the trend chart and the year's PDF."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
@@ -13,7 +12,7 @@ from sqlmodel import Session
 
 from qms.auth.permissions import require
 from qms.config import Settings
-from qms.deps import MAX_ID, CurrentUser, SessionDep, SettingsDep
+from qms.deps import MAX_ID, CurrentUser, DayQuery, SessionDep, SettingsDep
 from qms.errors import Invalid
 from qms.nonconformities.models import Severity
 from qms.objectives import chart, exports, importer, pdf, service
@@ -110,7 +109,7 @@ def list_objectives(
     status: Status | None = None,
     in_force: bool | None = None,
     standing: PeriodStatus | None = None,
-    as_of: date | None = None,
+    as_of: DayQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 
 from qms.auth.permissions import require
-from qms.deps import CurrentUser, IdPath, SessionDep, SettingsDep
+from qms.deps import CurrentUser, DayQuery, IdPath, SessionDep, SettingsDep
 from qms.i18n import gettext
 from qms.reminders import permissions as _permissions  # noqa: F401  (declares the rules)
 from qms.reminders import service
@@ -77,7 +77,7 @@ def run_sweep(
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
-    as_of: date | None = None,
+    as_of: DayQuery = None,
 ):
     """Run one sweep now (as of today in QMS_TIMEZONE, or a given day)."""
     require(user, "reminders.run")
